@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from earshot_engine.audio import DeviceNotFoundError, UnsupportedAudioError
+from earshot_engine.pacing import RealtimePacer
+from earshot_engine.wav_file import WavFileSource
+from earshot_engine.wavio import write_wav
+
+
+def _ramp_file(path: Path, frames: int = 1000, channels: int = 2) -> np.ndarray:
+    samples = np.linspace(-0.5, 0.5, frames * channels, dtype=np.float32).reshape(frames, channels)
+    write_wav(path, samples, 8000)
+    return samples
+
+
+def test_loops_with_a_continuous_sample_clock(tmp_path: Path) -> None:
+    _ramp_file(tmp_path / "r.wav")
+    with WavFileSource(tmp_path / "r.wav", realtime=False, block_frames=300) as source:
+        assert source.format.sample_rate_hz == 8000
+        assert source.format.channels == 2
+        blocks = [source.read(0.1) for _ in range(5)]
+    starts = [b.start_frame for b in blocks if b]
+    sizes = [b.frames for b in blocks if b]
+    assert sizes == [300, 300, 300, 100, 300]
+    assert starts == [0, 300, 600, 900, 1000]
+    assert not source.has_output
+
+
+def test_without_loop_ends_with_eof(tmp_path: Path) -> None:
+    _ramp_file(tmp_path / "r.wav", frames=500)
+    source = WavFileSource(tmp_path / "r.wav", loop=False, realtime=False, block_frames=400)
+    source.open()
+    assert source.read(0.1) is not None
+    assert source.read(0.1) is not None
+    with pytest.raises(EOFError):
+        source.read(0.1)
+    source.close()
+
+
+def test_realtime_pacing_waits_for_the_wall_clock(tmp_path: Path) -> None:
+    _ramp_file(tmp_path / "r.wav", frames=8000)
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = RealtimePacer(8000, clock=lambda: now[0], sleep=sleep)
+    source = WavFileSource(tmp_path / "r.wav", block_frames=800, pacer=pacer)
+    source.open()
+    block = source.read(1.0)
+    assert block is not None
+    assert slept == [pytest.approx(0.1)]
+    assert source.read(0.01) is None  # next block is due 0.1 s later
+    source.close()
+
+
+def test_missing_and_corrupt_files(tmp_path: Path) -> None:
+    with pytest.raises(DeviceNotFoundError, match="not found"):
+        WavFileSource(tmp_path / "missing.wav").open()
+    (tmp_path / "bad.wav").write_bytes(b"RIFF....WAVEgarbage")
+    with pytest.raises(UnsupportedAudioError):
+        WavFileSource(tmp_path / "bad.wav").open()
+    with pytest.raises(RuntimeError, match="not open"):
+        WavFileSource(tmp_path / "bad.wav").read(0.1)
