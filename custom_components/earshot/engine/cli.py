@@ -1,0 +1,175 @@
+"""The ``earshot`` command: list sound devices, render simulated scenes, analyze recordings.
+
+``earshot analyze`` prints one JSON object per line; its fields are a public
+contract (times are seconds from the start of the file). Files that cannot be
+read get a one-line error on stderr and exit code 2; the other files are still
+processed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .audio import AudioSourceError, FloatArray
+from .level import LevelMeter, LevelReading
+from .offline import run_detectors
+from .sound_device import list_devices
+from .wavio import read_wav, write_wav
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+Record = dict[str, Any]
+Analyzer = Callable[[str, FloatArray, int, argparse.Namespace], Iterator[Record]]
+
+
+def _seconds(value: float) -> float:
+    return round(float(value), 3)
+
+
+def analyze_level(
+    file: str, samples: FloatArray, sample_rate_hz: int, args: argparse.Namespace
+) -> Iterator[Record]:
+    """The sound level track: RMS and peak dBFS for each second."""
+    for reading in run_detectors(samples, sample_rate_hz, [LevelMeter(1.0)]):
+        assert isinstance(reading, LevelReading)
+        yield {
+            "file": file,
+            "kind": "level",
+            "start": _seconds(max(0.0, reading.time_s - 1.0)),
+            "end": _seconds(reading.time_s),
+            "level_dbfs": round(reading.level_dbfs, 1),
+            "peak_dbfs": round(reading.peak_dbfs, 1),
+        }
+
+
+ANALYZERS: dict[str, Analyzer] = {"level": analyze_level}
+"""Analyzers by the ``kind`` of record they print, in output order."""
+
+
+def _cmd_devices(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        devices = list_devices()
+    except AudioSourceError as err:
+        print(f"earshot: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for device in devices:
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "index": device.index,
+                        "name": device.name,
+                        "hostapi": device.hostapi,
+                        "inputs": device.max_input_channels,
+                        "outputs": device.max_output_channels,
+                        "default_sample_rate_hz": device.default_sample_rate_hz,
+                    }
+                ),
+                file=out,
+            )
+        else:
+            print(
+                f"{device.index:>3}  {device.name}  [{device.hostapi}]  "
+                f"in {device.max_input_channels}, out {device.max_output_channels}, "
+                f"{device.default_sample_rate_hz:.0f} Hz",
+                file=out,
+            )
+    if not devices:
+        print("earshot: no sound devices found", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
+    from .simulation import SCENES, render_scene
+
+    if args.scene not in SCENES:
+        print(
+            f"earshot: unknown scene '{args.scene}'; choose from {', '.join(sorted(SCENES))}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    samples = render_scene(
+        SCENES[args.scene],
+        seed=args.seed,
+        seconds=args.seconds,
+        sample_rate_hz=args.sample_rate,
+    )
+    try:
+        write_wav(args.out, samples, args.sample_rate)
+    except OSError as err:
+        print(f"earshot: cannot write {args.out}: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(
+        f"wrote {args.out}: {samples.shape[0] / args.sample_rate:.1f} s, "
+        f"{samples.shape[1]} channels, {args.sample_rate} Hz",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _cmd_analyze(args: argparse.Namespace, out: TextIO) -> int:
+    status = EXIT_OK
+    kinds = args.kinds.split(",") if args.kinds else list(ANALYZERS)
+    unknown = [k for k in kinds if k not in ANALYZERS]
+    if unknown:
+        print(
+            f"earshot: unknown kind(s) {', '.join(unknown)}; choose from {', '.join(ANALYZERS)}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    for file in args.files:
+        try:
+            samples, sample_rate_hz = read_wav(Path(file))
+            records = [
+                r for kind in kinds for r in ANALYZERS[kind](file, samples, sample_rate_hz, args)
+            ]
+        except (OSError, AudioSourceError, ValueError) as err:
+            print(f"earshot: {file}: {err}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        for record in sorted(records, key=lambda r: (r["start"], r["kind"])):
+            print(json.dumps(record), file=out)
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for all subcommands."""
+    parser = argparse.ArgumentParser(prog="earshot", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    devices = commands.add_parser("devices", help="list sound devices")
+    devices.add_argument("--json", action="store_true", help="one JSON object per line")
+    devices.set_defaults(handler=_cmd_devices)
+
+    simulate = commands.add_parser("simulate", help="render a simulated-home scene to WAV")
+    simulate.add_argument("scene", help="scene name, e.g. demo, walk, smoke_alarm")
+    simulate.add_argument("--out", required=True, help="output WAV file")
+    simulate.add_argument("--seconds", type=float, default=None, help="duration (default: scene)")
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--sample-rate", type=int, default=48_000)
+    simulate.set_defaults(handler=_cmd_simulate)
+
+    analyze = commands.add_parser("analyze", help="print detections as JSON lines")
+    analyze.add_argument("files", nargs="+", metavar="FILE")
+    analyze.add_argument(
+        "--kinds", default="", help="comma-separated record kinds to print (default: all)"
+    )
+    analyze.set_defaults(handler=_cmd_analyze)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of the ``earshot`` console script."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
+    return handler(args, out or sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+import io
+import json
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from earshot_engine.cli import main
+from earshot_engine.wavio import write_wav
+
+
+def _run(argv: list[str]) -> tuple[int, list[dict[str, object]]]:
+    out = io.StringIO()
+    code = main(argv, out)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_analyze_prints_the_level_track(tmp_path: Path) -> None:
+    t = np.arange(3 * 16_000) / 16_000
+    write_wav(tmp_path / "tone.wav", (0.1 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16_000)
+    code, records = _run(["analyze", str(tmp_path / "tone.wav"), "--kinds", "level"])
+    assert code == 0
+    assert [r["start"] for r in records] == [0.0, 1.0, 2.0]
+    assert records[0] == {
+        "file": str(tmp_path / "tone.wav"),
+        "kind": "level",
+        "start": 0.0,
+        "end": 1.0,
+        "level_dbfs": -23.0,
+        "peak_dbfs": -20.0,
+    }
+
+
+def test_bad_files_exit_2_and_others_still_processed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.wav").write_bytes(b"not audio")
+    write_wav(tmp_path / "ok.wav", np.zeros(16_000, np.float32), 16_000)
+    code, records = _run(
+        [
+            "analyze",
+            str(tmp_path / "bad.wav"),
+            str(tmp_path / "missing.wav"),
+            str(tmp_path / "ok.wav"),
+            "--kinds",
+            "level",
+        ]
+    )
+    assert code == 2
+    assert {r["file"] for r in records} == {str(tmp_path / "ok.wav")}
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 2
+    assert "bad.wav" in errors[0]
+    assert "not a WAV" in errors[0]
+    assert "missing.wav" in errors[1]
+
+
+def test_unknown_kind_is_rejected(tmp_path: Path) -> None:
+    assert main(["analyze", "x.wav", "--kinds", "colour"], io.StringIO()) == 2
+
+
+def test_devices_lists_or_explains(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = types.SimpleNamespace(
+        query_hostapis=lambda: [{"name": "ALSA"}],
+        query_devices=lambda: [
+            {
+                "index": 3,
+                "name": "USB Mic",
+                "hostapi": 0,
+                "max_input_channels": 1,
+                "max_output_channels": 0,
+                "default_samplerate": 44100.0,
+            }
+        ],
+    )
+    monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    code, records = _run(["devices", "--json"])
+    assert code == 0
+    assert records == [
+        {
+            "index": 3,
+            "name": "USB Mic",
+            "hostapi": "ALSA",
+            "inputs": 1,
+            "outputs": 0,
+            "default_sample_rate_hz": 44100.0,
+        }
+    ]
+    out = io.StringIO()
+    assert main(["devices"], out) == 0
+    assert "USB Mic" in out.getvalue()
+
+    monkeypatch.setitem(sys.modules, "sounddevice", None)  # import fails like a missing package
+    assert main(["devices"], io.StringIO()) == 2
+    assert "sounddevice" in capsys.readouterr().err
