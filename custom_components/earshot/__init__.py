@@ -1,0 +1,64 @@
+"""Earshot: a speaker and microphone as a home sensor (presence, sound events, guard)."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
+
+from .const import CONF_SOURCE, DOMAIN, ISSUE_PORTAUDIO_MISSING, SOURCE_SOUND_CARD
+from .coordinator import (
+    EarshotConfigEntry,
+    EarshotCoordinator,
+    EarshotData,
+    async_create_issue,
+    build_detectors,
+    build_source,
+    issue_id,
+)
+from .engine.audio import PortAudioMissingError
+from .engine.sound_device import load_sounddevice
+
+PLATFORMS: list[Platform] = [Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> bool:
+    """Start the entry's audio engine and its entities."""
+    if entry.data[CONF_SOURCE] == SOURCE_SOUND_CARD:
+        try:
+            await hass.async_add_executor_job(load_sounddevice)
+        except PortAudioMissingError as err:
+            async_create_issue(hass, entry, ISSUE_PORTAUDIO_MISSING, str(err))
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN, translation_key=ISSUE_PORTAUDIO_MISSING
+            ) from err
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry, ISSUE_PORTAUDIO_MISSING))
+
+    source = await hass.async_add_executor_job(build_source, entry.data)
+    detectors = await hass.async_add_executor_job(build_detectors, entry)
+    coordinator = EarshotCoordinator(hass, entry, source, detectors)
+    entry.runtime_data = EarshotData(coordinator=coordinator)
+    await coordinator.async_start()
+
+    try:
+        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    except Exception:
+        await coordinator.async_stop()
+        raise
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> bool:
+    """Stop the entry's engine; no thread, stream or file handle stays behind."""
+    unload_ok = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unload_ok:
+        await entry.runtime_data.coordinator.async_stop()
+    return unload_ok
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> None:
+    """Forget the entry's repair issues."""
+    for issue in list(ir.async_get(hass).issues):
+        if issue[0] == DOMAIN and issue[1].endswith(f"_{entry.entry_id}"):
+            ir.async_delete_issue(hass, DOMAIN, issue[1])

@@ -1,0 +1,257 @@
+"""The coordinator: owns one entry's engine runtime and hands its results to the event loop.
+
+The engine runs in its own worker thread; everything it reports (detector results,
+source status) is forwarded to the event loop with ``call_soon_threadsafe`` and
+dispatched there to the entities and to any other listener (such as the guard)
+that subscribed to that kind of message. Audio-health statistics are sampled on a
+timer and dispatched the same way, so entities only ever react to messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.event import async_track_time_interval
+
+from .const import (
+    CONF_INPUT_DEVICE,
+    CONF_OUTPUT_DEVICE,
+    CONF_PATH,
+    CONF_SCENE,
+    CONF_SEED,
+    CONF_SOURCE,
+    DEFAULT_OPTIONS,
+    DEFAULT_SCENE,
+    DOMAIN,
+    ISSUE_DEVICE_MISSING,
+    ISSUE_PORTAUDIO_MISSING,
+    LOGGER,
+    MANUFACTURER,
+    NO_OUTPUT_DEVICE,
+    RECONNECT_INITIAL_S,
+    RECONNECT_MAX_S,
+    SOURCE_SIMULATED,
+    SOURCE_SOUND_CARD,
+    SOURCE_WAV_FILE,
+    STATS_INTERVAL_S,
+)
+from .engine.audio import (
+    AudioSource,
+    DeviceNotFoundError,
+    PortAudioMissingError,
+    SourceLostError,
+)
+from .engine.level import LevelMeter
+from .engine.runtime import Detector, EngineRuntime, RuntimeStats, SourceStatus
+from .engine.simulation import SimulatedHome
+from .engine.sound_device import SoundDeviceSource
+from .engine.wav_file import WavFileSource
+
+type EarshotConfigEntry = ConfigEntry[EarshotData]
+type MessageCallback = Callable[[Any], None]
+
+LEVEL_INTERVAL_S = 1.0
+SOURCE_MODELS = {
+    SOURCE_SIMULATED: "Simulated home",
+    SOURCE_SOUND_CARD: "Sound card",
+    SOURCE_WAV_FILE: "WAV file (looped)",
+}
+_MISSING_DEVICE_ERRORS = {DeviceNotFoundError.__name__, SourceLostError.__name__}
+
+
+@dataclass
+class EarshotData:
+    """What an entry keeps at run time (``entry.runtime_data``)."""
+
+    coordinator: EarshotCoordinator
+
+
+def get_option(entry: ConfigEntry, key: str) -> Any:
+    """The entry's option ``key``, or its default."""
+    return entry.options.get(key, DEFAULT_OPTIONS.get(key))
+
+
+def issue_id(entry: ConfigEntry, issue: str) -> str:
+    """The id of an entry's repair issue of kind ``issue``."""
+    return f"{issue}_{entry.entry_id}"
+
+
+@callback
+def async_create_issue(
+    hass: HomeAssistant, entry: ConfigEntry, issue: str, message: str | None = None
+) -> None:
+    """Raise (or refresh) a repair issue about an entry; ``issue`` is its translation key."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(entry, issue),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=issue,
+        translation_placeholders={"name": entry.title, "message": message or ""},
+    )
+
+
+def build_source(data: Mapping[str, Any]) -> AudioSource:
+    """Create (not open) the audio source an entry's data describes."""
+    kind = data[CONF_SOURCE]
+    if kind == SOURCE_SIMULATED:
+        return SimulatedHome(data.get(CONF_SCENE, DEFAULT_SCENE), seed=data.get(CONF_SEED, 0))
+    if kind == SOURCE_SOUND_CARD:
+        output = data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
+        return SoundDeviceSource(
+            data[CONF_INPUT_DEVICE], None if output == NO_OUTPUT_DEVICE else output
+        )
+    if kind == SOURCE_WAV_FILE:
+        return WavFileSource(data[CONF_PATH])
+    raise ValueError(f"unknown Earshot source kind {kind!r}")
+
+
+def build_detectors(entry: ConfigEntry) -> list[Detector]:
+    """The detectors an entry runs, in the order they see each block."""
+    return [LevelMeter(interval_s=LEVEL_INTERVAL_S)]
+
+
+class EarshotCoordinator:
+    """Runs one entry's engine and dispatches what it reports on the event loop."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: EarshotConfigEntry,
+        source: AudioSource,
+        detectors: Sequence[Detector],
+    ) -> None:
+        self.hass = hass
+        self.config_entry = entry
+        self.source_kind: str = entry.data[CONF_SOURCE]
+        self.runtime = EngineRuntime(
+            source,
+            detectors,
+            self._on_engine_message,
+            backoff_initial_s=RECONNECT_INITIAL_S,
+            backoff_max_s=RECONNECT_MAX_S,
+        )
+        self.available = False
+        self.status: SourceStatus | None = None
+        self.stats: RuntimeStats = self.runtime.stats()
+        self._latest: dict[type, Any] = {}
+        self._listeners: list[tuple[MessageCallback, tuple[type, ...] | None]] = []
+        self._unavailable_logged = False
+        self._stopped = False
+        self._unsub_stats: CALLBACK_TYPE | None = None
+        self.device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer=MANUFACTURER,
+            model=SOURCE_MODELS.get(self.source_kind),
+        )
+
+    # --- lifecycle -------------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Start the worker thread and the statistics timer."""
+        self._stopped = False
+        self.runtime.start()
+        self._unsub_stats = async_track_time_interval(
+            self.hass,
+            self._async_sample_stats,
+            timedelta(seconds=STATS_INTERVAL_S),
+            name=f"earshot stats {self.config_entry.title}",
+            cancel_on_shutdown=True,
+        )
+
+    async def async_stop(self) -> None:
+        """Stop the worker thread and close the source; nothing is left running."""
+        self._stopped = True
+        if self._unsub_stats is not None:
+            self._unsub_stats()
+            self._unsub_stats = None
+        await self.hass.async_add_executor_job(self.runtime.stop)
+        self.available = False
+
+    # --- subscriptions ---------------------------------------------------------
+
+    @callback
+    def async_add_listener(
+        self, message_callback: MessageCallback, kinds: tuple[type, ...] | None = None
+    ) -> CALLBACK_TYPE:
+        """Call ``message_callback`` on the loop for each message of ``kinds`` (None: all).
+
+        Messages are detector results (the engine's dataclasses), :class:`SourceStatus`
+        and :class:`RuntimeStats`. Returns the function that unsubscribes.
+        """
+        subscription = (message_callback, kinds)
+        self._listeners.append(subscription)
+
+        @callback
+        def unsubscribe() -> None:
+            if subscription in self._listeners:
+                self._listeners.remove(subscription)
+
+        return unsubscribe
+
+    def latest[T](self, kind: type[T]) -> T | None:
+        """The most recent message of ``kind``, if any arrived since start."""
+        message = self._latest.get(kind)
+        return message if isinstance(message, kind) else None
+
+    def submit(self, command: Callable[[], None]) -> None:
+        """Run ``command`` in the worker thread (how settings reach the detectors)."""
+        self.runtime.submit(command)
+
+    # --- engine → loop ----------------------------------------------------------
+
+    def _on_engine_message(self, message: object) -> None:
+        """Worker thread: hand the message to the event loop."""
+        if self._stopped:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed while stopping
+            self.hass.loop.call_soon_threadsafe(self._async_dispatch, message)
+
+    @callback
+    def _async_dispatch(self, message: object) -> None:
+        if self._stopped:
+            return
+        if isinstance(message, SourceStatus):
+            self._async_handle_status(message)
+        self._latest[type(message)] = message
+        for message_callback, kinds in tuple(self._listeners):
+            if kinds is None or isinstance(message, kinds):
+                message_callback(message)
+
+    @callback
+    def _async_sample_stats(self, _now: Any = None) -> None:
+        self.stats = self.runtime.stats()
+        self._async_dispatch(self.stats)
+
+    @callback
+    def _async_handle_status(self, status: SourceStatus) -> None:
+        name = self.config_entry.title
+        self.status = status
+        self.available = status.available
+        if status.available:
+            if self._unavailable_logged:
+                LOGGER.info("Earshot audio source '%s' is available again", name)
+                self._unavailable_logged = False
+            for issue in (ISSUE_DEVICE_MISSING, ISSUE_PORTAUDIO_MISSING):
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id(self.config_entry, issue))
+            return
+        if not self._unavailable_logged:
+            LOGGER.warning("Earshot audio source '%s' is unavailable: %s", name, status.message)
+            self._unavailable_logged = True
+        if status.error_type == PortAudioMissingError.__name__:
+            issue = ISSUE_PORTAUDIO_MISSING
+        elif self.source_kind == SOURCE_SOUND_CARD and status.error_type in _MISSING_DEVICE_ERRORS:
+            issue = ISSUE_DEVICE_MISSING
+        else:
+            return
+        async_create_issue(self.hass, self.config_entry, issue, status.message)
