@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from earshot_engine.guard import clips as clips_module
-from earshot_engine.guard.clips import ClipStore, IncidentRecord
+from earshot_engine.guard.clips import ClipStore, IncidentRecord, Retention
 from earshot_engine.guard.incidents import ClipAudio
 from earshot_engine.wavio import read_wav
 
@@ -44,13 +44,16 @@ def _clip(seconds: float = 12.0, pre_roll_s: float = 5.0) -> ClipAudio:
     return ClipAudio(np.stack([tone, tone], axis=1), RATE_HZ, start_s=95.0, pre_roll_s=pre_roll_s)
 
 
-def _store(tmp_path: Path, max_bytes: int = 50_000_000, days: float = 30) -> ClipStore:
-    return ClipStore(tmp_path / "clips", retention_days=days, max_bytes=max_bytes)
+KEEP = Retention(max_age_days=30, max_bytes=50_000_000)
+
+
+def _store(tmp_path: Path) -> ClipStore:
+    return ClipStore(tmp_path / "clips")
 
 
 def test_save_writes_mono_wav_and_record(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    saved = store.save(_record("a1"), _clip())
+    saved = store.save(_record("a1"), _clip(), KEEP)
     assert saved is not None
     assert saved.clip == "a1.wav"
     assert saved.pre_roll_s == 5.0
@@ -66,14 +69,14 @@ def test_save_writes_mono_wav_and_record(tmp_path: Path) -> None:
 
 
 def test_clip_is_cut_to_fifteen_seconds(tmp_path: Path) -> None:
-    saved = _store(tmp_path).save(_record("long"), _clip(seconds=40.0))
+    saved = _store(tmp_path).save(_record("long"), _clip(seconds=40.0), KEEP)
     assert saved is not None
     assert saved.clip_duration_s == pytest.approx(15.0)
 
 
 def test_record_without_audio(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    saved = store.save(_record("quiet"), None)
+    saved = store.save(_record("quiet"), None, KEEP)
     assert saved is not None
     assert saved.clip is None
     assert store.clip_path("entry1", "quiet") is None
@@ -81,8 +84,8 @@ def test_record_without_audio(tmp_path: Path) -> None:
 
 def test_records_newest_first_update_and_false_alarm(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    store.save(_record("old", NOW - timedelta(days=1)), None)
-    store.save(_record("new"), None)
+    store.save(_record("old", NOW - timedelta(days=1)), None, KEEP)
+    store.save(_record("new"), None, KEEP)
     assert [r.incident_id for r in store.records()] == ["new", "old"]
     assert store.update(replace(_record("old", NOW - timedelta(days=1)), false_alarm=True))
     old = store.get("entry1", "old")
@@ -94,8 +97,8 @@ def test_records_newest_first_update_and_false_alarm(tmp_path: Path) -> None:
 def test_delete_one_entry_and_all(tmp_path: Path) -> None:
     store = _store(tmp_path)
     for name in ("a", "b"):
-        store.save(_record(name), _clip(1.0))
-    store.save(_record("c", entry_id="entry2"), _clip(1.0))
+        store.save(_record(name), _clip(1.0), KEEP)
+    store.save(_record("c", entry_id="entry2"), _clip(1.0), KEEP)
     assert store.delete("entry1", "a")
     assert not store.delete("entry1", "a")
     assert store.get("entry1", "a") is None
@@ -119,14 +122,20 @@ def test_unsafe_ids_never_touch_the_filesystem(tmp_path: Path, bad: str) -> None
     assert store.delete_entry(bad) == 0
     assert victim.exists()
     with pytest.raises(ValueError, match="simple names"):
-        store.save(_record(bad if bad else "ok", entry_id=bad or "ok/.."), None)
+        store.save(_record(bad if bad else "ok", entry_id=bad or "ok/.."), None, KEEP)
 
 
 def test_retention_by_age(tmp_path: Path) -> None:
-    store = _store(tmp_path, days=7)
-    store.save(_record("ancient", NOW - timedelta(days=8)), _clip(1.0))
-    store.save(_record("recent", NOW - timedelta(days=6)), _clip(1.0))
-    assert store.enforce_retention(NOW) == 1
+    store = _store(tmp_path)
+    store.save(_record("ancient", NOW - timedelta(days=8)), _clip(1.0), KEEP)
+    store.save(_record("recent", NOW - timedelta(days=6)), _clip(1.0), KEEP)
+    store.save(_record("other", NOW - timedelta(days=8), entry_id="entry2"), None, KEEP)
+    week = Retention(max_age_days=7, max_bytes=KEEP.max_bytes)
+    assert store.enforce_retention("entry1", week, NOW) == 1
+    assert [r.incident_id for r in store.records("entry1")] == ["recent"]
+    # Another entry's history follows that entry's own retention.
+    assert [r.incident_id for r in store.records("entry2")] == ["other"]
+    assert store.delete_entry("entry2") == 1
     assert [r.incident_id for r in store.records()] == ["recent"]
     assert not (
         tmp_path / "clips" / "entry1" / (NOW - timedelta(days=8)).date().isoformat()
@@ -135,16 +144,17 @@ def test_retention_by_age(tmp_path: Path) -> None:
 
 def test_retention_by_size_removes_oldest_first(tmp_path: Path) -> None:
     one_clip_bytes = 2 * 2 * RATE_HZ  # 2 s of 16-bit mono
-    store = _store(tmp_path, max_bytes=int(2.5 * one_clip_bytes))
+    store = _store(tmp_path)
+    small = Retention(max_age_days=30, max_bytes=int(2.5 * one_clip_bytes))
     for minutes, name in enumerate(["first", "second", "third"]):
-        saved = store.save(_record(name, NOW + timedelta(minutes=minutes)), _clip(2.0))
+        saved = store.save(_record(name, NOW + timedelta(minutes=minutes)), _clip(2.0), small)
         assert saved is not None
     # Saving the third made room by deleting the oldest.
     assert [r.incident_id for r in store.records()] == ["third", "second"]
-    store.max_bytes = one_clip_bytes + 2048
-    assert store.enforce_retention(NOW) == 1
+    smaller = Retention(max_age_days=30, max_bytes=one_clip_bytes + 2048)
+    assert store.enforce_retention("entry1", smaller, NOW) == 1
     assert [r.incident_id for r in store.records()] == ["third"]
-    assert store.total_bytes() <= store.max_bytes
+    assert store.total_bytes() <= smaller.max_bytes
 
 
 def test_disk_full_is_logged_once_and_never_raised(
@@ -156,8 +166,8 @@ def test_disk_full_is_logged_once_and_never_raised(
     monkeypatch.setattr(clips_module, "write_wav", full)
     store = _store(tmp_path)
     with caplog.at_level(logging.WARNING):
-        first = store.save(_record("a"), _clip(1.0))
-        second = store.save(_record("b"), _clip(1.0))
+        first = store.save(_record("a"), _clip(1.0), KEEP)
+        second = store.save(_record("b"), _clip(1.0), KEEP)
     # The record is kept without audio, no partial file is left behind.
     assert first is not None
     assert first.clip is None
@@ -179,18 +189,18 @@ def test_read_only_directory_is_logged_once_and_never_raised(
     monkeypatch.setattr(Path, "mkdir", refuse)
     store = _store(tmp_path)
     with caplog.at_level(logging.WARNING):
-        assert store.save(_record("a"), _clip(1.0)) is None
-        assert store.save(_record("b"), _clip(1.0)) is None
+        assert store.save(_record("a"), _clip(1.0), KEEP) is None
+        assert store.save(_record("b"), _clip(1.0), KEEP) is None
     assert len([r for r in caplog.records if "Permission denied" in r.getMessage()]) == 1
     assert store.records() == []
-    assert store.enforce_retention(NOW) == 0
+    assert store.enforce_retention("entry1", KEEP, NOW) == 0
 
 
 def test_undeletable_files_are_reported_not_raised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = _store(tmp_path)
-    store.save(_record("a"), _clip(1.0))
+    store.save(_record("a"), _clip(1.0), KEEP)
 
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(errno.EROFS, "Read-only file system")
@@ -200,13 +210,13 @@ def test_undeletable_files_are_reported_not_raised(
     assert not store.delete("entry1", "a")
     assert store.delete_entry("entry1") == 0
     assert store.delete_all() == 0
-    assert store.enforce_retention(NOW + timedelta(days=365)) == 0
+    assert store.enforce_retention("entry1", KEEP, NOW + timedelta(days=365)) == 0
     assert store.get("entry1", "a") is not None
 
 
 def test_corrupt_record_is_skipped(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    store.save(_record("good"), None)
+    store.save(_record("good"), None, KEEP)
     (tmp_path / "clips" / "entry1" / "2026-11-21" / "bad.json").write_text("{not json")
     assert [r.incident_id for r in store.records()] == ["good"]
 
@@ -215,6 +225,6 @@ def test_real_read_only_directory(tmp_path: Path) -> None:
     """A clips root that is a file (like a read-only mount) fails softly."""
     (tmp_path / "clips").write_text("not a directory")
     store = _store(tmp_path)
-    assert store.save(_record("a"), _clip(1.0)) is None
+    assert store.save(_record("a"), _clip(1.0), KEEP) is None
     assert store.records() == []
     assert store.delete_all() == 0

@@ -112,13 +112,22 @@ class _ErrorLatch:
         self._seen = {key for key in self._seen if key[0] != operation}
 
 
-class ClipStore:
-    """Incident records and clips under one directory, with retention."""
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How much history an entry keeps."""
 
-    def __init__(self, root: Path, retention_days: float, max_bytes: int) -> None:
+    max_age_days: float
+    max_bytes: int
+
+
+class ClipStore:
+    """Incident records and clips of all entries under one directory.
+
+    Retention is per entry (each entry has its own options), so it is passed in.
+    """
+
+    def __init__(self, root: Path) -> None:
         self.root = root
-        self.retention_days = retention_days
-        self.max_bytes = max_bytes
         self._errors = _ErrorLatch()
 
     @property
@@ -128,11 +137,13 @@ class ClipStore:
 
     # -- writing -------------------------------------------------------------------------
 
-    def save(self, record: IncidentRecord, clip: ClipAudio | None) -> IncidentRecord | None:
+    def save(
+        self, record: IncidentRecord, clip: ClipAudio | None, retention: Retention
+    ) -> IncidentRecord | None:
         """Store a new incident; returns the record as stored, or None if nothing could be.
 
         If the clip cannot be written (disk full) the record is still kept without audio.
-        Older incidents are removed first when the new clip would exceed the size limit.
+        The entry's oldest incidents are removed first when the new clip would not fit.
         """
         if not (is_safe_id(record.entry_id) and is_safe_id(record.incident_id)):
             raise ValueError("entry and incident ids must be simple names")
@@ -144,7 +155,7 @@ class ClipStore:
             return None
         if clip is not None and clip.samples.size:
             samples = mono_clip(clip)
-            self._enforce_size(reserve_bytes=samples.size * 2 + 4096)
+            self._enforce_size(record.entry_id, retention.max_bytes - samples.size * 2 - 4096)
             wav_name = f"{record.incident_id}.wav"
             rate_hz = clip.sample_rate_hz
             if self._write_atomic(
@@ -207,9 +218,9 @@ class ClipStore:
         wav = path.with_name(record.clip)
         return wav if wav.is_file() else None
 
-    def total_bytes(self) -> int:
-        """Size of everything in the store."""
-        return sum(size for _, size in self._files())
+    def total_bytes(self, entry_id: str | None = None) -> int:
+        """Size of everything in the store (of one entry, or all)."""
+        return sum(size for _, size in self._files(entry_id))
 
     def _json_path(self, entry_id: str, incident_id: str) -> Path | None:
         if not (is_safe_id(entry_id) and is_safe_id(incident_id)):
@@ -242,9 +253,11 @@ class ClipStore:
             _LOGGER.debug("Skipping unreadable incident record %s: %s", path, err)
         return None
 
-    def _files(self) -> Iterator[tuple[Path, int]]:
+    def _files(self, entry_id: str | None = None) -> Iterator[tuple[Path, int]]:
+        if entry_id is not None and not is_safe_id(entry_id):
+            return
         try:
-            for path in self.root.glob("*/*/*"):
+            for path in self.root.glob(f"{entry_id or '*'}/*/*"):
                 yield path, path.stat().st_size
         except OSError as err:
             self._errors.report("measure the clips", err)
@@ -301,27 +314,26 @@ class ClipStore:
 
     # -- retention -----------------------------------------------------------------------
 
-    def enforce_retention(self, now: datetime) -> int:
-        """Remove incidents older than the retention, then the oldest beyond the size limit.
+    def enforce_retention(self, entry_id: str, retention: Retention, now: datetime) -> int:
+        """Remove an entry's expired incidents, then its oldest beyond its size limit.
 
         Returns how many incidents were removed.
         """
         removed = 0
-        cutoff = now - timedelta(days=self.retention_days)
-        for path, record in self._scan():
+        cutoff = now - timedelta(days=retention.max_age_days)
+        for path, record in self._scan(entry_id):
             if record.started_at < cutoff and self._remove_incident(path):
                 removed += 1
-        return removed + self._enforce_size(reserve_bytes=0)
+        return removed + self._enforce_size(entry_id, retention.max_bytes)
 
-    def _enforce_size(self, reserve_bytes: int) -> int:
-        budget = self.max_bytes - reserve_bytes
-        total = self.total_bytes()
-        if total <= budget:
+    def _enforce_size(self, entry_id: str, budget_bytes: int) -> int:
+        total = self.total_bytes(entry_id)
+        if total <= budget_bytes:
             return 0
         removed = 0
-        oldest_first = sorted(self._scan(), key=lambda item: item[1].started_at)
+        oldest_first = sorted(self._scan(entry_id), key=lambda item: item[1].started_at)
         for path, _ in oldest_first:
-            if total <= budget:
+            if total <= budget_bytes:
                 break
             size = _incident_bytes(path)
             if self._remove_incident(path):
