@@ -1,0 +1,154 @@
+"""From per-frame motion probabilities to motion episodes and occupancy.
+
+Context-adaptive sensitivity: a room where someone just walked is very likely
+still occupied, so for ``alert_window_s`` after a major motion small motions
+count readily (typing keeps the room occupied); otherwise the detector is strict
+(a fan or a curtain must not switch the lights on). The user's sensitivity
+shifts both operating points. Motion is grouped into episodes (one event at the
+start, one on escalation to major), and occupancy holds for ``hold_time_s``
+after the last motion; time spent with emission paused does not count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import PresenceConfig, Sensitivity
+from .results import MotionDetected, MotionEnded, MotionLevel, OccupancyChanged
+
+EPISODE_GAP_S = 2.0
+"""Motion frames closer than this belong to one episode."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperatingPoint:
+    """Thresholds on the classifier's probabilities, and how many frames must agree."""
+
+    major: float
+    minor: float
+    """Threshold on p(major) + p(minor)."""
+    major_frames: int
+    minor_frames: int
+
+
+OPERATING_POINTS: dict[tuple[Sensitivity, bool], OperatingPoint] = {
+    # (sensitivity, alert): strict points need more evidence than alert ones.
+    ("low", False): OperatingPoint(major=0.9, minor=0.97, major_frames=3, minor_frames=12),
+    ("low", True): OperatingPoint(major=0.8, minor=0.8, major_frames=2, minor_frames=4),
+    ("medium", False): OperatingPoint(major=0.8, minor=0.93, major_frames=2, minor_frames=8),
+    ("medium", True): OperatingPoint(major=0.7, minor=0.6, major_frames=2, minor_frames=3),
+    ("high", False): OperatingPoint(major=0.7, minor=0.85, major_frames=2, minor_frames=5),
+    ("high", True): OperatingPoint(major=0.6, minor=0.45, major_frames=1, minor_frames=2),
+}
+"""Tuned on held-in scenes by ``models/presence/evaluate``; see the model card."""
+
+
+class FrameClassifier:
+    """Turns probabilities into a per-frame level under the current operating point."""
+
+    def __init__(self) -> None:
+        self._major_run = 0
+        self._minor_run = 0
+
+    def reset(self) -> None:
+        """Forget the agreement counters."""
+        self._major_run = 0
+        self._minor_run = 0
+
+    def level(self, point: OperatingPoint, p_major: float, p_minor: float) -> MotionLevel | None:
+        """The motion level of this frame, once enough consecutive frames agree."""
+        self._major_run = self._major_run + 1 if p_major >= point.major else 0
+        self._minor_run = self._minor_run + 1 if p_major + p_minor >= point.minor else 0
+        if self._major_run >= point.major_frames:
+            return "major"
+        if self._minor_run >= point.minor_frames:
+            return "minor"
+        return None
+
+
+class OccupancyTracker:
+    """Motion episodes and occupancy on the stream clock."""
+
+    def __init__(self, config: PresenceConfig) -> None:
+        self.config = config
+        self._frames = FrameClassifier()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (a new stream)."""
+        self._frames.reset()
+        self.occupied = False
+        self._episode_level: MotionLevel | None = None
+        self._last_motion_s: float | None = None
+        self._last_major_s: float | None = None
+        self._paused_s = 0.0
+        """Paused time since the last motion (excluded from the hold time)."""
+
+    @property
+    def last_motion_s(self) -> float | None:
+        """Stream time of the last frame judged as motion."""
+        return self._last_motion_s
+
+    @property
+    def in_episode(self) -> bool:
+        """Whether a motion episode is running."""
+        return self._episode_level is not None
+
+    def alert(self, time_s: float) -> bool:
+        """Whether a recent major motion puts the detector at high sensitivity."""
+        last = self._last_major_s
+        return last is not None and time_s - last - self._paused_s <= self.config.alert_window_s
+
+    def update(
+        self, time_s: float, p_major: float, p_minor: float
+    ) -> list[MotionDetected | MotionEnded | OccupancyChanged]:
+        """Consume one frame's probabilities; return the events it causes."""
+        point = OPERATING_POINTS[(self.config.sensitivity, self.alert(time_s))]
+        level = self._frames.level(point, p_major, p_minor)
+        return self.observe(time_s, level, p_major if level == "major" else p_major + p_minor)
+
+    def observe(
+        self, time_s: float, level: MotionLevel | None, confidence: float
+    ) -> list[MotionDetected | MotionEnded | OccupancyChanged]:
+        """Consume one frame's decided level (also used by the baseline detector)."""
+        events: list[MotionDetected | MotionEnded | OccupancyChanged] = []
+        if level is not None:
+            escalates = self._episode_level == "minor" and level == "major"
+            if self._episode_level is None or escalates:
+                events.append(MotionDetected(time_s, level, round(min(confidence, 1.0), 3)))
+                self._episode_level = level
+            if not self.occupied:
+                self.occupied = True
+                events.append(OccupancyChanged(True, time_s))
+            self._last_motion_s = time_s
+            self._paused_s = 0.0
+            if level == "major":
+                self._last_major_s = time_s
+            return events
+        events.extend(self.tick(time_s))
+        return events
+
+    def tick(self, time_s: float) -> list[MotionEnded | OccupancyChanged]:
+        """Let time pass without motion evidence (also called while paused)."""
+        events: list[MotionEnded | OccupancyChanged] = []
+        last = self._last_motion_s
+        if last is None:
+            return events
+        if self._episode_level is not None and time_s - last >= EPISODE_GAP_S:
+            self._episode_level = None
+            events.append(MotionEnded(last))
+        if self.occupied and time_s - last - self._paused_s >= self.config.hold_time_s:
+            self.occupied = False
+            events.append(OccupancyChanged(False, time_s))
+        return events
+
+    def finish(self, time_s: float) -> list[MotionEnded]:
+        """End of stream: close an open episode at its last motion frame."""
+        if self._episode_level is None or self._last_motion_s is None:
+            return []
+        self._episode_level = None
+        return [MotionEnded(min(time_s, self._last_motion_s))]
+
+    def add_paused(self, duration_s: float) -> None:
+        """Record stream time spent with emission paused (does not count towards hold)."""
+        self._paused_s += duration_s
