@@ -1,0 +1,1 @@
+"""Training-side helpers shared by the model recipes (may import TensorFlow)."""
