@@ -8,6 +8,7 @@ device or file. Options are grouped in a menu: presence, sounds and guard.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ SECTION_PER_SOUND = "per_sound"
 
 
 def _select(
-    options: list[str] | list[SelectOptionDict],
+    options: Sequence[str] | Sequence[SelectOptionDict],
     *,
     translation_key: str | None = None,
     multiple: bool = False,

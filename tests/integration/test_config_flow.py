@@ -384,3 +384,19 @@ async def test_guard_defaults(hass: HomeAssistant) -> None:
         "dog_bark",
         "presence",
     }
+
+
+async def test_sound_card_check_opens_and_always_closes(hass: HomeAssistant) -> None:
+    with (
+        patch(f"{FLOW}.list_devices", return_value=DEVICES),
+        patch(f"{FLOW}.SoundDeviceSource") as source_cls,
+    ):
+        source_cls.return_value.open.side_effect = AudioSourceError("Invalid sample rate")
+        result = await _start(hass, SOURCE_SOUND_CARD)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_INPUT_DEVICE: "USB Mic", CONF_OUTPUT_DEVICE: "HDMI"}
+        )
+    assert result["errors"] == {"base": "cannot_open_device"}
+    assert result["description_placeholders"]["error"] == "Invalid sample rate"
+    source_cls.assert_called_once_with("USB Mic", "HDMI")
+    source_cls.return_value.close.assert_called_once()
