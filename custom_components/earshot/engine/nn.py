@@ -131,10 +131,14 @@ def pad_amounts(
 def _pad_spatial(
     x: FloatArray, pads: tuple[tuple[int, int], ...], value: float = 0.0
 ) -> FloatArray:
-    """Pad the spatial axes of a (N, *spatial, C) array."""
+    """Pad the spatial axes of a (N, *spatial, C) array (np.pad is slow for tiny arrays)."""
     if not any(before or after for before, after in pads):
         return x
-    return np.pad(x, ((0, 0), *pads, (0, 0)), constant_values=value)
+    shape = (x.shape[0], *(d + a + b for d, (a, b) in zip(x.shape[1:-1], pads, strict=True)))
+    out = np.full((*shape, x.shape[-1]), value, dtype=np.float32)
+    inner = tuple(slice(a, a + d) for d, (a, _) in zip(x.shape[1:-1], pads, strict=True))
+    out[(slice(None), *inner)] = x
+    return out
 
 
 def _taps2d(
