@@ -1,0 +1,358 @@
+"""Scene description: the room, the device and a timeline of actions, all plain data.
+
+A :class:`Scene` is a frozen dataclass that a renderer turns into audio, so scenes
+can be written by hand, generated at random, compared and hashed. Coordinates are
+metres in the room's frame: x along the width, y along the depth (the device sits
+near the y=0 wall facing +y), z up from the floor. Times are seconds from the start
+of the scene; a looping source replays the timeline every ``duration_s``.
+
+Ground truth comes from :meth:`Scene.annotations`: one labelled interval per action
+(kinds ``presence``, ``motion``, ``sound`` and ``ultrasound``; see :func:`annotate`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Vec2 = tuple[float, float]
+Vec3 = tuple[float, float, float]
+
+SOUND_KINDS: tuple[str, ...] = (
+    "smoke_alarm",
+    "co_alarm",
+    "glass_break",
+    "dog_bark",
+    "baby_cry",
+    "knock",
+    "doorbell",
+    "footsteps",
+    "door",
+    "water_running",
+    "appliance_beep",
+)
+"""Target sound-event labels, the vocabulary shared with the sound detectors."""
+NON_TARGET_SOUNDS: tuple[str, ...] = ("speech", "music")
+"""Sound labels that are annotated but are not events to detect."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaticReflector:
+    """A piece of furniture: a fixed scatterer that echoes the speaker without Doppler."""
+
+    position: Vec3
+    reflectivity_m: float = 0.1
+    """Echo amplitude at 1 m from speaker and mic (sqrt of radar cross-section / 4 pi)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Room:
+    """A box-shaped room with the device in it."""
+
+    width_m: float = 5.0
+    depth_m: float = 4.0
+    height_m: float = 2.6
+    device_position: Vec3 = (2.5, 0.2, 0.9)
+    """Where the speaker is; the mics sit around it (see :class:`Device`)."""
+    wall_reflection: float = 0.6
+    """Pressure reflection coefficient of the walls at ultrasound (first-order images)."""
+    furniture: tuple[StaticReflector, ...] = (
+        StaticReflector(position=(1.2, 2.0, 0.7), reflectivity_m=0.12),
+        StaticReflector(position=(3.8, 3.1, 0.5), reflectivity_m=0.2),
+        StaticReflector(position=(4.4, 1.0, 1.0), reflectivity_m=0.08),
+    )
+    rt60_s: float = 0.45
+    """Audible reverberation time (exponentially decaying noise impulse response)."""
+    background_db_spl: float = 32.0
+    """Steady room noise (ventilation, distant traffic), pink-ish."""
+    air_absorption_db_per_m: float = 0.5
+    """Ultrasonic air absorption, applied to every speaker path (value near 20 kHz)."""
+
+    @property
+    def volume_m3(self) -> float:
+        """Room volume, which with rt60 sets how loud the reverberation is."""
+        return self.width_m * self.depth_m * self.height_m
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Device:
+    """The hardware: one speaker, one or more mics, with their imperfections."""
+
+    name: str = "typical"
+    mic_spacing_m: float = 0.06
+    """Distance between mics (on a line for two mics, on a circle for more)."""
+    speaker_cutoff_hz: float = 22_000.0
+    mic_cutoff_hz: float = 22_000.0
+    rolloff_order: int = 8
+    """Butterworth order of the speaker and mic high-frequency roll-off."""
+    speaker_highpass_hz: float = 150.0
+    speaker_db_spl: float = 100.0
+    """SPL at 1 m of a full-scale speaker signal."""
+    coupling_db: float = 14.0
+    """Direct speaker-to-mic path, relative to the level 1 m in front of the speaker."""
+    nonlinearity: tuple[float, float] = (0.03, 0.02)
+    """(a2, a3) of the speaker's y = x + a2 x^2 + a3 x^3; music bass modulates the carrier."""
+    mic_noise_dbfs: float = -92.0
+    """Mic self-noise, RMS over the whole band."""
+    mic_mismatch_db: float = 0.5
+    """Spread of per-mic sensitivity (drawn from the seed)."""
+    clip_level: float = 1.0
+    """ADC full scale; samples beyond it clip."""
+
+
+DEVICES: dict[str, Device] = {
+    "typical": Device(),
+    "good": Device(
+        name="good",
+        speaker_cutoff_hz=23_500.0,
+        mic_cutoff_hz=23_500.0,
+        nonlinearity=(0.01, 0.005),
+        mic_noise_dbfs=-98.0,
+        mic_mismatch_db=0.2,
+    ),
+    "cheap": Device(
+        name="cheap",
+        speaker_cutoff_hz=17_000.0,
+        mic_cutoff_hz=18_000.0,
+        rolloff_order=6,
+        speaker_highpass_hz=250.0,
+        nonlinearity=(0.08, 0.05),
+        mic_noise_dbfs=-82.0,
+        mic_mismatch_db=1.5,
+        clip_level=0.9,
+    ),
+}
+"""Hardware presets; ``cheap`` can barely play or hear ultrasound at all."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Walk:
+    """A person walking along waypoints (floor positions) at constant speed.
+
+    Torso, head, arms and legs are separate scatterers; legs swing in antiphase
+    so the micro-Doppler pattern repeats at ``step_hz``. Outside the room box the
+    person is invisible, so waypoints may start or end beyond a wall (a door).
+    """
+
+    start_s: float
+    duration_s: float
+    waypoints: tuple[Vec2, ...]
+    step_hz: float = 1.9
+    height_m: float = 1.75
+    reflectivity_m: float = 0.2
+
+    @classmethod
+    def at_speed(
+        cls, *, start_s: float, waypoints: Sequence[Vec2], speed_m_s: float, **kwargs: float
+    ) -> Walk:
+        """A walk whose duration follows from the path length and walking speed."""
+        points = tuple(waypoints)
+        return cls(
+            start_s=start_s,
+            duration_s=path_length_m(points) / speed_m_s,
+            waypoints=points,
+            **kwargs,
+        )
+
+    @property
+    def speed_m_s(self) -> float:
+        """Torso speed along the path."""
+        return path_length_m(self.waypoints) / self.duration_s
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SitAndWork:
+    """A seated person: breathing, typing and occasional reaches, shifts and head turns."""
+
+    start_s: float
+    duration_s: float
+    position: Vec2
+    facing_deg: float = -90.0
+    """Direction the person faces, counter-clockwise from +x (-90: towards the device wall)."""
+    breathing_hz: float = 0.25
+    breathing_depth_m: float = 0.006
+    typing: bool = True
+    fidgets_per_min: float = 4.0
+    """Rate of reaches, page turns, posture shifts (a few cm, 0.05-0.5 m/s)."""
+    reflectivity_m: float = 0.2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fan:
+    """A running fan: rotating blades give symmetric, periodic Doppler at the blade-pass rate."""
+
+    start_s: float
+    duration_s: float
+    position: Vec3
+    kind: Literal["ceiling", "desk"] = "ceiling"
+    """Ceiling fans spin horizontally; desk fans vertically, facing ``facing_deg``."""
+    radius_m: float = 0.55
+    rpm: float = 150.0
+    blades: int = 4
+    facing_deg: float = -90.0
+    reflectivity_m: float = 0.04
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Curtain:
+    """A curtain swaying in a draft: slow, broad, low-velocity motion of a large area."""
+
+    start_s: float
+    duration_s: float
+    position: Vec3
+    """Centre of the curtain (hang it close to a wall)."""
+    width_m: float = 1.4
+    sway_hz: float = 0.35
+    amplitude_m: float = 0.04
+    reflectivity_m: float = 0.1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pet:
+    """A cat or dog: small, low, quick and erratic dashes with pauses inside a circle."""
+
+    start_s: float
+    duration_s: float
+    area_center: Vec2
+    area_radius_m: float = 1.2
+    speed_m_s: float = 1.0
+    size: Literal["cat", "dog"] = "cat"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RobotVacuum:
+    """A robot vacuum: very low, slow straight runs with turns, bouncing off the walls."""
+
+    start_s: float
+    duration_s: float
+    speed_m_s: float = 0.3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Music:
+    """Music played through the device's own speaker (so it intermodulates with the carrier)."""
+
+    start_s: float
+    duration_s: float
+    level_dbfs: float = -18.0
+    """RMS level of the music in the speaker signal."""
+    tempo_bpm: float = 110.0
+    bass_dbfs: float = -16.0
+    """RMS level of the bass line alone; bass drives the intermodulation."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sound:
+    """An audible sound made in the room (not through the speaker)."""
+
+    start_s: float
+    duration_s: float
+    kind: str
+    """One of :data:`SOUND_KINDS` or :data:`NON_TARGET_SOUNDS` (except music)."""
+    level_db_spl: float | None = None
+    """Level at 1 m (RMS while sounding); None takes the kind's typical level."""
+    distance_m: float = 2.5
+    azimuth_deg: float = 30.0
+    """Direction from the device, clockwise from straight ahead (+y)."""
+    variant: str = ""
+    """Kind-specific variant, e.g. ``"lf"`` for the 520 Hz smoke alarm; empty: seeded choice."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in SOUND_KINDS and self.kind != "speech":
+            raise ValueError(f"unknown sound kind {self.kind!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UltrasonicInterferer:
+    """Another ultrasonic emitter in the room, heard at the mics (pest repeller, a device)."""
+
+    start_s: float
+    duration_s: float
+    kind: Literal["tone", "pulsed", "sweep"] = "tone"
+    frequency_hz: float = 21_000.0
+    end_frequency_hz: float = 23_000.0
+    """Upper frequency of a sweep."""
+    period_s: float = 0.5
+    """Pulse or sweep period."""
+    level_dbfs: float = -50.0
+
+
+Action = (
+    Walk | SitAndWork | Fan | Curtain | Pet | RobotVacuum | Music | Sound | UltrasonicInterferer
+)
+MovingAction = Walk | SitAndWork | Fan | Curtain | Pet | RobotVacuum
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A labelled interval of ground truth, in scene seconds."""
+
+    kind: str
+    """``presence`` (label ``person``), ``motion`` (``major``/``minor``/``nonhuman``),
+    ``sound`` (a sound label) or ``ultrasound`` (``interferer``)."""
+    label: str
+    start_s: float
+    end_s: float
+
+    def contains(self, t_s: float) -> bool:
+        """Whether the interval covers scene time ``t_s``."""
+        return self.start_s <= t_s < self.end_s
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scene:
+    """A room, a device and a timeline of actions."""
+
+    name: str
+    duration_s: float
+    room: Room = field(default_factory=Room)
+    device: Device = field(default_factory=Device)
+    actions: tuple[Action, ...] = ()
+    description: str = ""
+
+    def annotations(self) -> tuple[Annotation, ...]:
+        """Ground truth of the whole timeline, sorted by start time."""
+        found = [
+            Annotation(a.kind, a.label, max(0.0, a.start_s), min(self.duration_s, a.end_s))
+            for action in self.actions
+            for a in annotate(action)
+            if a.start_s < self.duration_s
+        ]
+        return tuple(sorted(found, key=lambda a: (a.start_s, a.kind, a.label)))
+
+
+def annotate(action: Action) -> tuple[Annotation, ...]:
+    """The ground-truth intervals one action produces."""
+    start_s, end_s = action.start_s, action.start_s + action.duration_s
+    match action:
+        case Walk():
+            return (
+                Annotation("presence", "person", start_s, end_s),
+                Annotation("motion", "major", start_s, end_s),
+            )
+        case SitAndWork():
+            return (
+                Annotation("presence", "person", start_s, end_s),
+                Annotation("motion", "minor", start_s, end_s),
+            )
+        case Fan() | Curtain() | Pet() | RobotVacuum():
+            return (Annotation("motion", "nonhuman", start_s, end_s),)
+        case Music():
+            return (Annotation("sound", "music", start_s, end_s),)
+        case Sound():
+            return (Annotation("sound", action.kind, start_s, end_s),)
+        case UltrasonicInterferer():
+            return (Annotation("ultrasound", "interferer", start_s, end_s),)
+
+
+def labels_at(annotations: Sequence[Annotation], t_s: float, kind: str | None = None) -> set[str]:
+    """Labels active at scene time ``t_s`` (optionally of one kind)."""
+    return {a.label for a in annotations if a.contains(t_s) and (kind is None or a.kind == kind)}
+
+
+def path_length_m(points: Sequence[Vec2]) -> float:
+    """Length of a polyline on the floor."""
+    return sum(math.dist(a, b) for a, b in itertools.pairwise(points))
