@@ -5,7 +5,9 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_SOURCE, DOMAIN, ISSUE_PORTAUDIO_MISSING, SOURCE_SOUND_CARD
 from .coordinator import (
@@ -19,8 +21,17 @@ from .coordinator import (
 )
 from .engine.audio import PortAudioMissingError
 from .engine.sound_device import load_sounddevice
+from .guard import async_remove_clips, async_setup_guard
+from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SIREN]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register Earshot's actions (clip history, false-alarm feedback)."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> bool:
@@ -40,6 +51,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> b
     coordinator = EarshotCoordinator(hass, entry, source, detectors)
     entry.runtime_data = EarshotData(coordinator=coordinator)
     await coordinator.async_start()
+    entry.runtime_data.guard = await async_setup_guard(hass, entry, coordinator)
 
     try:
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -62,3 +74,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> 
     for issue in list(ir.async_get(hass).issues):
         if issue[0] == DOMAIN and issue[1].endswith(f"_{entry.entry_id}"):
             ir.async_delete_issue(hass, DOMAIN, issue[1])
+    await async_remove_clips(hass, entry.entry_id)

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -55,6 +55,9 @@ from .engine.simulation import SimulatedHome
 from .engine.sound_device import SoundDeviceSource
 from .engine.wav_file import WavFileSource
 
+if TYPE_CHECKING:
+    from .guard import GuardManager
+
 type EarshotConfigEntry = ConfigEntry[EarshotData]
 type MessageCallback = Callable[[Any], None]
 
@@ -72,6 +75,8 @@ class EarshotData:
     """What an entry keeps at run time (``entry.runtime_data``)."""
 
     coordinator: EarshotCoordinator
+    guard: GuardManager | None = None
+    """The entry's guard (modes, incidents, alerts, clips, siren)."""
 
 
 def get_option(entry: ConfigEntry, key: str) -> Any:

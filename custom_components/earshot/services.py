@@ -1,0 +1,125 @@
+"""Earshot actions: delete recorded history, and mark an incident as a false alarm."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+
+from .const import DOMAIN
+from .engine.guard.clips import is_safe_id
+from .guard import GuardManager, clip_store
+from .media_source import EarshotClipView
+
+SERVICE_DELETE_CLIP: Final = "delete_clip"
+SERVICE_DELETE_CLIPS: Final = "delete_clips"
+SERVICE_DELETE_ALL_CLIPS: Final = "delete_all_clips"
+SERVICE_MARK_FALSE_ALARM: Final = "mark_false_alarm"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_INCIDENT_ID: Final = "incident_id"
+ATTR_FALSE_ALARM: Final = "false_alarm"
+
+
+def _safe_id(value: object) -> str:
+    text = cv.string(value)
+    if not is_safe_id(text):
+        raise vol.Invalid("not a valid id")
+    return text
+
+
+ENTRY_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): _safe_id})
+INCIDENT_SCHEMA = ENTRY_SCHEMA.extend({vol.Required(ATTR_INCIDENT_ID): _safe_id})
+FALSE_ALARM_SCHEMA = INCIDENT_SCHEMA.extend(
+    {vol.Optional(ATTR_FALSE_ALARM, default=True): cv.boolean}
+)
+
+
+def _guard(hass: HomeAssistant, entry_id: str) -> GuardManager:
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    guard: GuardManager | None = entry.runtime_data.guard
+    if guard is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    return guard
+
+
+async def _delete_clip(call: ServiceCall) -> ServiceResponse:
+    store = clip_store(call.hass)
+    deleted = await call.hass.async_add_executor_job(
+        store.delete, call.data[ATTR_CONFIG_ENTRY_ID], call.data[ATTR_INCIDENT_ID]
+    )
+    if not deleted:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="incident_not_found",
+            translation_placeholders={"incident_id": call.data[ATTR_INCIDENT_ID]},
+        )
+    return {"deleted": 1}
+
+
+async def _delete_clips(call: ServiceCall) -> ServiceResponse:
+    store = clip_store(call.hass)
+    deleted = await call.hass.async_add_executor_job(
+        store.delete_entry, call.data[ATTR_CONFIG_ENTRY_ID]
+    )
+    return {"deleted": deleted}
+
+
+async def _delete_all_clips(call: ServiceCall) -> ServiceResponse:
+    deleted = await call.hass.async_add_executor_job(clip_store(call.hass).delete_all)
+    return {"deleted": deleted}
+
+
+async def _mark_false_alarm(call: ServiceCall) -> None:
+    guard = _guard(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    if not await guard.async_mark_false_alarm(
+        call.data[ATTR_INCIDENT_ID], call.data[ATTR_FALSE_ALARM]
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="incident_not_found",
+            translation_placeholders={"incident_id": call.data[ATTR_INCIDENT_ID]},
+        )
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register Earshot's actions and the clip view (once, at integration setup)."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_DELETE_CLIP,
+        _delete_clip,
+        schema=INCIDENT_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_DELETE_CLIPS,
+        _delete_clips,
+        schema=ENTRY_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_DELETE_ALL_CLIPS,
+        _delete_all_clips,
+        schema=vol.Schema({}),
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_MARK_FALSE_ALARM, _mark_false_alarm, schema=FALSE_ALARM_SCHEMA
+    )
+    if hass.http is not None:
+        hass.http.register_view(EarshotClipView(clip_store(hass)))

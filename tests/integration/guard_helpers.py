@@ -1,0 +1,111 @@
+"""Fakes shared by the guard's integration tests: scripted detections and a speaker."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from custom_components.earshot.engine.audio import AudioBlock
+
+from .conftest import ControlledSource
+
+CLIP_RATE_HZ = 16_000
+PRE_ROLL_S = 5.0
+PRE_ROLL_LEVEL = 0.05
+EVENT_LEVEL = 0.5
+
+
+@dataclass(frozen=True)
+class FakeClip:
+    samples: np.ndarray
+    sample_rate_hz: int
+    start_s: float
+
+
+@dataclass(frozen=True)
+class FakeSoundEvent:
+    """Shaped like the sound detector's events (type, times, confidence, level, clip)."""
+
+    type: str
+    start_s: float
+    end_s: float
+    confidence: float
+    level_dbfs: float
+    clip: FakeClip | None
+
+
+def sound(kind: str, duration_s: float = 1.0) -> Callable[[float], FakeSoundEvent]:
+    """A script entry's factory: the sound event at the time the script reaches."""
+    return lambda start_s: sound_event(kind, start_s, duration_s)
+
+
+def sound_event(kind: str, start_s: float, duration_s: float = 1.0) -> FakeSoundEvent:
+    """An event whose clip has 5 s of quiet pre-roll, then the loud event (10 s in all)."""
+    pre = np.full(int(PRE_ROLL_S * CLIP_RATE_HZ), PRE_ROLL_LEVEL, np.float32)
+    event = np.full(int((10 - PRE_ROLL_S) * CLIP_RATE_HZ), EVENT_LEVEL, np.float32)
+    clip = FakeClip(np.concatenate([pre, event]), CLIP_RATE_HZ, start_s - PRE_ROLL_S)
+    return FakeSoundEvent(kind, start_s, start_s + duration_s, 0.93, -9.0, clip)
+
+
+class ScriptedDetector:
+    """Once started, reports scripted results as the stream clock passes their times.
+
+    Script times are relative to the first block after :meth:`start`, so a test can
+    arm the guard first and the detections never race the setup.
+    """
+
+    name = "scripted"
+
+    def __init__(self, script: Sequence[tuple[float, Callable[[float], object]]]) -> None:
+        self.script = sorted(script, key=lambda item: item[0])
+        self._started = threading.Event()
+        self._offset_s: float | None = None
+        self._next = 0
+
+    def start(self) -> None:
+        """Begin the script at the next block."""
+        self._started.set()
+
+    @property
+    def done(self) -> bool:
+        """Whether every scripted result was reported."""
+        return self._next == len(self.script)
+
+    def process(self, block: AudioBlock) -> Sequence[object]:
+        if not self._started.is_set():
+            return ()
+        if self._offset_s is None:
+            self._offset_s = block.start_s
+        due = []
+        while self._next < len(self.script):
+            at_s = self._offset_s + self.script[self._next][0]
+            if at_s >= block.end_s:
+                break
+            due.append(self.script[self._next][1](at_s))
+            self._next += 1
+        return due
+
+    def reset(self) -> None:
+        """Keep the position: a reconnect must not replay the script."""
+
+
+class SpeakerSource(ControlledSource):
+    """A controlled source with a speaker: renders its output mixer on every read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peak_output = 0.0
+
+    @property
+    def has_output(self) -> bool:
+        return True
+
+    def read(self, timeout_s: float) -> AudioBlock | None:
+        block = super().read(timeout_s)
+        if block is not None:
+            played = self.output.render(block.frames, block.start_frame, block.sample_rate_hz)
+            self.peak_output = max(self.peak_output, float(np.max(np.abs(played), initial=0.0)))
+        return block

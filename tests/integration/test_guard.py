@@ -1,0 +1,180 @@
+"""The guard in Home Assistant: incidents, alerts, clips, modes, siren, feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from homeassistant.components import persistent_notification
+from homeassistant.core import Event, HomeAssistant, ServiceCall
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+
+from custom_components.earshot.const import (
+    CONF_SCENE,
+    CONF_SEED,
+    CONF_SOURCE,
+    DOMAIN,
+    OPT_NOTIFY_TARGETS,
+    SIMULATED_UNIQUE_ID,
+    SOURCE_SIMULATED,
+)
+from custom_components.earshot.engine.guard.policy import GuardMode
+from custom_components.earshot.engine.wavio import read_wav
+from custom_components.earshot.guard import EVENT_ALERT, GuardManager
+
+from .conftest import ControlledSource, wait_for
+from .guard_helpers import (
+    CLIP_RATE_HZ,
+    EVENT_LEVEL,
+    PRE_ROLL_LEVEL,
+    PRE_ROLL_S,
+    ScriptedDetector,
+    sound,
+)
+
+TARGETS = ["mobile_app_phone", "family_email"]
+
+
+@pytest.fixture(autouse=True)
+def clips_in_tmp(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Keep clips out of the shared test config directory."""
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path / "earshot" / "clips"
+
+
+async def _setup(
+    hass: HomeAssistant,
+    source: ControlledSource,
+    script: Sequence[tuple[float, Callable[[float], object]]],
+    options: dict[str, Any] | None = None,
+    mode: GuardMode = GuardMode.OFF,
+) -> tuple[MockConfigEntry, GuardManager, ScriptedDetector]:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Living room",
+        unique_id=SIMULATED_UNIQUE_ID,
+        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
+        options={OPT_NOTIFY_TARGETS: TARGETS, **(options or {})},
+    )
+    entry.add_to_hass(hass)
+    detector = ScriptedDetector(script)
+    with (
+        patch("custom_components.earshot.build_source", return_value=source),
+        patch("custom_components.earshot.build_detectors", return_value=[detector]),
+    ):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    guard = entry.runtime_data.guard
+    assert guard is not None
+    guard.async_set_mode(mode)
+    detector.start()
+    return entry, guard, detector
+
+
+def _notifications(hass: HomeAssistant) -> dict[str, Any]:
+    notifications = persistent_notification._async_get_or_create_notifications(hass)
+    return {k: v for k, v in notifications.items() if k.startswith(DOMAIN)}
+
+
+async def test_glass_break_away_one_incident_everywhere(
+    hass: HomeAssistant, controlled_source: ControlledSource, clips_in_tmp: Path, hass_client: Any
+) -> None:
+    phone = async_mock_service(hass, "notify", "mobile_app_phone")
+    email = async_mock_service(hass, "notify", "family_email")
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    script = [(1.0, sound("glass_break")), (1.5, sound("glass_break"))]
+    entry, guard, _ = await _setup(hass, controlled_source, script, mode=GuardMode.AWAY)
+    await wait_for(hass, lambda: len(phone) == 1 and len(email) == 1 and alerts)
+
+    assert guard.counters["incidents"] == 1
+    assert len(alerts) == 1
+    data = alerts[0].data
+    assert data["type"] == "glass_break"
+    assert data["device"] == "Living room"
+    assert data["confidence"] == pytest.approx(0.93)
+    incident_id = data["incident_id"]
+    assert data["media_content_id"] == f"media-source://earshot/{entry.entry_id}/{incident_id}"
+
+    notes = _notifications(hass)
+    assert list(notes) == [f"earshot_{entry.entry_id}_{incident_id}"]
+    assert "Glass breaking" in notes[next(iter(notes))]["message"]
+
+    # Mobile app: the clip as audio, a link into HA, the two actions.
+    call: ServiceCall = phone[0]
+    mobile = call.data["data"]
+    assert mobile["audio"] == data["clip_url"]
+    assert mobile["audio"].startswith(f"/api/earshot/clips/{entry.entry_id}/{incident_id}?authSig=")
+    assert mobile["url"].startswith("/media-browser/")
+    assert [a["title"] for a in mobile["actions"]] == ["Dismiss as false alarm"]  # no speaker
+    assert "/media-browser/" in email[0].data["message"]
+    assert "data" not in email[0].data
+
+    # The clip resolves through media_source and downloads with the signed URL.
+    client = await hass_client()
+    response = await client.get(mobile["audio"])
+    assert response.status == 200
+    wav_bytes = await response.read()
+    stored = next(clips_in_tmp.rglob("*.wav"))
+    assert stored.read_bytes() == wav_bytes
+    samples, rate = read_wav(stored)
+    assert rate == CLIP_RATE_HZ
+    pre_roll = samples[: int(PRE_ROLL_S * CLIP_RATE_HZ) - 10, 0]
+    assert abs(float(pre_roll.mean()) - PRE_ROLL_LEVEL) < 1e-3
+    assert abs(float(samples[-100:, 0].mean()) - EVENT_LEVEL) < 1e-3
+    record = guard.store.get(entry.entry_id, incident_id)
+    assert record is not None
+    assert record.pre_roll_s == PRE_ROLL_S
+    assert record.detections == 2
+
+
+async def test_guard_off_stores_nothing(
+    hass: HomeAssistant, controlled_source: ControlledSource, clips_in_tmp: Path
+) -> None:
+    phone = async_mock_service(hass, "notify", "mobile_app_phone")
+    script = [(0.2, sound("smoke_alarm")), (0.4, sound("glass_break"))]
+    _, guard, _ = await _setup(hass, controlled_source, script)
+    assert guard.mode is GuardMode.OFF
+    seen: list[object] = []
+    guard.coordinator.async_add_listener(seen.append)
+    await wait_for(hass, lambda: len([m for m in seen if hasattr(m, "clip")]) == 2)
+    assert guard.counters["incidents"] == 0
+    assert not clips_in_tmp.exists() or not any(clips_in_tmp.rglob("*"))
+    assert not phone
+    assert not _notifications(hass)
+
+
+async def test_home_mode_ignores_glass_break_but_not_smoke(
+    hass: HomeAssistant, controlled_source: ControlledSource
+) -> None:
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    script = [(0.5, sound("glass_break")), (1.0, sound("smoke_alarm"))]
+    _, guard, _ = await _setup(hass, controlled_source, script, mode=GuardMode.HOME)
+    await wait_for(hass, lambda: alerts)
+    assert [e.data["type"] for e in alerts] == ["smoke_alarm"]
+    assert guard.counters["incidents"] == 1
+
+
+async def test_smoke_alarm_for_a_minute_is_one_updated_incident(
+    hass: HomeAssistant, controlled_source: ControlledSource
+) -> None:
+    phone = async_mock_service(hass, "notify", "mobile_app_phone")
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    # A T3 smoke alarm recognised every 4 s for 60 s.
+    script = [(0.5 + t, sound("smoke_alarm", 3.0)) for t in range(0, 60, 4)]
+    entry, guard, _ = await _setup(hass, controlled_source, script, mode=GuardMode.AWAY)
+    await wait_for(hass, lambda: guard.counters["updates"] == len(script) - 1, timeout_s=20)
+    await hass.async_block_till_done()
+    assert guard.counters["incidents"] == 1
+    assert len(alerts) == 1
+    assert len(phone) == 1
+    assert len(_notifications(hass)) == 1
+    record = guard.store.get(entry.entry_id, alerts[0].data["incident_id"])
+    assert record is not None
+    assert record.detections == len(script)
+    assert f"{len(script)} detections" in next(iter(_notifications(hass).values()))["message"]
