@@ -52,7 +52,8 @@ SeparableConv2D, BatchNormalization (folded into the preceding conv/dense when
 possible), Activation / ReLU / LeakyReLU / Softmax (linear, relu, relu6,
 sigmoid, hard_sigmoid, tanh, silu/swish, softmax), MaxPooling1D/2D,
 AveragePooling1D/2D, GlobalAverage/MaxPooling1D/2D, Flatten, Reshape, Permute,
-Concatenate, Add, Multiply, GRU (``reset_after`` either way), LSTM, and
+Concatenate, Add, Multiply, GRU (``reset_after`` either way), LSTM,
+TimeDistributed (around a single non-recurrent layer), and
 Dropout / SpatialDropout / GaussianNoise (dropped). All channels-last, float32.
 Anything else fails the export with the layer's name.
 
@@ -83,8 +84,9 @@ padding), ``max_pool2d``/``avg_pool2d`` (pool, strides, padding),
 ``global_avg_pool``/``global_max_pool`` (keepdims), ``flatten``, ``reshape``
 (shape), ``permute`` (dims), ``concatenate`` (axis), ``add``, ``multiply``,
 ``gru`` (units, reset_after, activation, recurrent_activation,
-return_sequences, return_state; inputs x[, h0]; outputs out[, h]) and ``lstm``
-(same without reset_after; inputs x[, h0, c0]; outputs out[, h, c]).
+return_sequences, return_state; inputs x[, h0]; outputs out[, h]), ``lstm``
+(same without reset_after; inputs x[, h0, c0]; outputs out[, h, c]) and
+``time_distributed`` (node: the inner node, whose weights are the outer node's).
 """
 
 from __future__ import annotations
@@ -371,6 +373,15 @@ def _convert_layer(
         b.add(node_name, "concatenate", ins, outs, {"axis": cfg["axis"]})
     elif cls in ("Add", "Multiply"):
         b.add(node_name, cls.lower(), ins, outs)
+    elif cls == "TimeDistributed":
+        inner = _Builder()
+        _convert_layer(inner, layer.layer, cfg["layer"]["config"], node_name, ["x"], ["y"])
+        if len(inner.nodes) != 1 or inner.nodes[0]["op"] in ("gru", "lstm"):
+            inner_cls = type(layer.layer).__name__
+            raise ExportError(f"layer {name}: TimeDistributed({inner_cls}) is not supported")
+        inner_node = inner.nodes[0]
+        weights = {role: inner.weights[key] for role, key in inner_node["weights"].items()}
+        b.add(node_name, "time_distributed", ins, outs, {"node": inner_node}, weights)
     elif cls in ("GRU", "LSTM"):
         if cfg.get("go_backwards") or cfg.get("stateful"):
             raise ExportError(

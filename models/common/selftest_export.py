@@ -76,6 +76,15 @@ def _cases() -> dict[str, Callable[[], Any]]:
         t = layers.Flatten(name="f")(t)
         return keras.Model([x, y], [t, layers.Dense(2, name="e")(s)])
 
+    def time_distributed() -> Any:
+        x = keras.Input((30, 40), name="x")
+        t = layers.Reshape((3, 10, 40), name="steps")(x)
+        t = layers.TimeDistributed(layers.Conv1D(8, 3, activation="relu"), name="c1")(t)
+        t = layers.TimeDistributed(layers.MaxPooling1D(2), name="p1")(t)
+        t = layers.TimeDistributed(layers.GlobalMaxPooling1D(), name="g1")(t)
+        t = layers.GRU(6, return_sequences=True, unroll=True, name="gru")(t)
+        return keras.Model(x, {"y": layers.TimeDistributed(layers.Dense(2), name="d")(t)})
+
     def sequential() -> Any:
         return keras.Sequential(
             [
@@ -92,6 +101,7 @@ def _cases() -> dict[str, Callable[[], Any]]:
         "conv2d": conv2d_variants,
         "recurrent": recurrent_variants,
         "shared": shared_layer_list_outputs,
+        "time_distributed": time_distributed,
         "sequential": sequential,
     }
 

@@ -331,3 +331,22 @@ def test_assert_backends_agree_detects_a_mismatch(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="disagree"):
         assert_backends_agree(tmp_path / "m", {k: v[:1] for k, v in ins.items()})
     assert spec_c.outputs == ("motion",)
+
+
+def test_time_distributed_applies_the_inner_node_per_step(tmp_path: Path) -> None:
+    weights = {"td/kernel": rand(3, 4, 5), "td/bias": rand(5)}
+    inner = node("td", "conv1d", ["x"], ["y"], {"stride": 1, "padding": "valid", "dilation": 1})
+    s = spec(
+        [("x", [None, 3, 7, 4])],
+        [("y", "td:0")],
+        [node("td", "time_distributed", ["x"], ["td:0"], {"node": inner}, ["kernel", "bias"])],
+    )
+    write_npz_model(tmp_path / "m.npz", s, weights)
+    model = load_model(tmp_path / "m", backend="numpy")
+    x = rand(2, 3, 7, 4)
+    got = model.run(x)["y"]
+    assert got.shape == (2, 3, 5, 5)
+    for t in range(3):
+        want = nn.conv1d(x[:, t], weights["td/kernel"], weights["td/bias"])
+        np.testing.assert_allclose(got[:, t], want, atol=1e-6)
+    assert count_macs(model) == 3 * 5 * 5 * 3 * 4

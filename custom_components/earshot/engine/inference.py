@@ -312,7 +312,26 @@ def _compile_node(node: Mapping[str, Any], w: Mapping[str, FloatArray]) -> tuple
         return _build_pool(attrs, op), _no_macs
     if op in ("gru", "lstm"):
         return _build_recurrent(attrs, w, op)
+    if op == "time_distributed":
+        return _build_time_distributed(attrs, w)
     return _build_simple(attrs, op), _no_macs
+
+
+def _build_time_distributed(
+    attrs: Mapping[str, Any], w: Mapping[str, FloatArray]
+) -> tuple[OpFn, MacFn]:
+    """Keras TimeDistributed: the inner node on (N * T, ...) with the time axis folded in."""
+    inner_fn, inner_macs = _compile_node(attrs["node"], w)
+
+    def run(x: FloatArray) -> tuple[FloatArray]:
+        (y,) = inner_fn(x.reshape(x.shape[0] * x.shape[1], *x.shape[2:]))
+        return (y.reshape(x.shape[0], x.shape[1], *y.shape[1:]),)
+
+    def macs(inp: Sequence[tuple[int, ...]], out: Sequence[tuple[int, ...]]) -> int:
+        merge = [(s[0] * s[1], *s[2:]) for s in (inp[0], out[0])]
+        return inner_macs([merge[0]], [merge[1]])
+
+    return run, macs
 
 
 class Model(ABC):
