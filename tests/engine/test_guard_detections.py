@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from earshot_engine.guard.detections import detection_from_result
 from earshot_engine.presence.results import MotionDetected, MotionEnded, OccupancyChanged
 from earshot_engine.runtime import SourceStatus
-
-
-@dataclass(frozen=True)
-class FakeClip:
-    samples: np.ndarray
-    sample_rate_hz: int
-    start_s: float
-
-
-@dataclass(frozen=True)
-class FakeSoundEvent:
-    type: str
-    start_s: float
-    end_s: float
-    confidence: float
-    level_dbfs: float
-    clip: object
+from earshot_engine.sounds.results import HazardState, SoundClip, SoundEvent
 
 
 def test_sound_event_with_clip() -> None:
-    clip = FakeClip(np.zeros((16_000 * 12, 1), np.float32), 16_000, 95.0)
-    detection = detection_from_result(FakeSoundEvent("glass_break", 100.0, 101.0, 0.9, -10.0, clip))
+    clip = SoundClip(np.zeros(16_000 * 12, np.float32), start_s=95.0)
+    detection = detection_from_result(SoundEvent("glass_break", 100.0, 101.0, 0.9, -10.0, clip))
     assert detection is not None
     assert detection.kind == "glass_break"
     assert detection.level_dbfs == -10.0
@@ -40,15 +22,20 @@ def test_sound_event_with_clip() -> None:
 
 
 def test_sound_event_without_usable_clip() -> None:
-    detection = detection_from_result(FakeSoundEvent("door", 1.0, 2.0, 0.5, -30.0, None))
+    detection = detection_from_result(SoundEvent("door", 1.0, 2.0, 0.5, -30.0))
     assert detection is not None
     assert detection.clip is None
-    empty = FakeClip(np.zeros(0, np.float32), 16_000, 0.0)
-    assert detection_from_result(FakeSoundEvent("door", 1.0, 2.0, 0.5, -30.0, empty)).clip is None  # type: ignore[union-attr]
+    empty = SoundClip(np.zeros(0, np.float32), start_s=0.0)
+    with_empty = detection_from_result(SoundEvent("door", 1.0, 2.0, 0.5, -30.0, empty))
+    assert with_empty is not None
+    assert with_empty.clip is None
 
 
-def test_unknown_sound_type_is_not_a_detection() -> None:
-    assert detection_from_result(FakeSoundEvent("laughter", 1.0, 2.0, 0.5, -30.0, None)) is None
+def test_sounding_hazard_keeps_the_alarm_going() -> None:
+    sounding = detection_from_result(HazardState("co_alarm", True, 7.0, "t4"))
+    assert sounding is not None
+    assert (sounding.kind, sounding.start_s, sounding.clip) == ("co_alarm", 7.0, None)
+    assert detection_from_result(HazardState("co_alarm", False, 9.0)) is None
 
 
 def test_presence_results() -> None:

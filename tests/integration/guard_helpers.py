@@ -1,14 +1,15 @@
-"""Fakes shared by the guard's integration tests: scripted detections and a speaker."""
+"""Helpers shared by the guard's integration tests: scripted detections and a speaker."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from custom_components.earshot.engine.audio import AudioBlock
+from custom_components.earshot.engine.sounds.results import SoundClip, SoundEvent
+from custom_components.earshot.engine.sounds.vocabulary import SoundType
 
 from .conftest import ControlledSource
 
@@ -18,36 +19,17 @@ PRE_ROLL_LEVEL = 0.05
 EVENT_LEVEL = 0.5
 
 
-@dataclass(frozen=True)
-class FakeClip:
-    samples: np.ndarray
-    sample_rate_hz: int
-    start_s: float
-
-
-@dataclass(frozen=True)
-class FakeSoundEvent:
-    """Shaped like the sound detector's events (type, times, confidence, level, clip)."""
-
-    type: str
-    start_s: float
-    end_s: float
-    confidence: float
-    level_dbfs: float
-    clip: FakeClip | None
-
-
-def sound(kind: str, duration_s: float = 1.0) -> Callable[[float], FakeSoundEvent]:
+def sound(kind: SoundType, duration_s: float = 1.0) -> Callable[[float], SoundEvent]:
     """A script entry's factory: the sound event at the time the script reaches."""
     return lambda start_s: sound_event(kind, start_s, duration_s)
 
 
-def sound_event(kind: str, start_s: float, duration_s: float = 1.0) -> FakeSoundEvent:
+def sound_event(kind: SoundType, start_s: float, duration_s: float = 1.0) -> SoundEvent:
     """An event whose clip has 5 s of quiet pre-roll, then the loud event (10 s in all)."""
     pre = np.full(int(PRE_ROLL_S * CLIP_RATE_HZ), PRE_ROLL_LEVEL, np.float32)
     event = np.full(int((10 - PRE_ROLL_S) * CLIP_RATE_HZ), EVENT_LEVEL, np.float32)
-    clip = FakeClip(np.concatenate([pre, event]), CLIP_RATE_HZ, start_s - PRE_ROLL_S)
-    return FakeSoundEvent(kind, start_s, start_s + duration_s, 0.93, -9.0, clip)
+    clip = SoundClip(np.concatenate([pre, event]), start_s - PRE_ROLL_S, CLIP_RATE_HZ)
+    return SoundEvent(kind, start_s, start_s + duration_s, 0.93, -9.0, clip)
 
 
 class ScriptedDetector:
