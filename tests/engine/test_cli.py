@@ -97,3 +97,33 @@ def test_devices_lists_or_explains(
     monkeypatch.setitem(sys.modules, "sounddevice", None)  # import fails like a missing package
     assert main(["devices"], io.StringIO()) == 2
     assert "sounddevice" in capsys.readouterr().err
+
+
+def test_simulate_renders_a_scene_that_analyze_reads(tmp_path: Path) -> None:
+    out_file = tmp_path / "walk.wav"
+    code = main(
+        ["simulate", "walk", "--out", str(out_file), "--seconds", "2", "--seed", "3"], io.StringIO()
+    )
+    assert code == 0
+    code, records = _run(["analyze", str(out_file), "--kinds", "level"])
+    assert code == 0
+    assert [r["end"] for r in records] == [1.0, 2.0]
+    assert all(-80 < float(r["level_dbfs"]) < 0 for r in records)  # type: ignore[arg-type]
+
+
+def test_simulate_rejects_unknown_scene_and_unwritable_output(tmp_path: Path) -> None:
+    assert main(["simulate", "volcano", "--out", str(tmp_path / "x.wav")], io.StringIO()) == 2
+    assert (
+        main(
+            [
+                "simulate",
+                "walk",
+                "--seconds",
+                "0.1",
+                "--out",
+                str(tmp_path / "no" / "dir" / "x.wav"),
+            ],
+            io.StringIO(),
+        )
+        == 2
+    )
