@@ -96,7 +96,7 @@ def write_wav(path: str | Path, samples: FloatArray, sample_rate_hz: int) -> Non
     if array.ndim == 1:
         array = array[:, None]
     pcm = np.round(np.clip(array, -1.0, 1.0 - 1.0 / 32768.0) * 32768.0).astype("<i2")
-    with wave.open(str(path), "wb") as out:
+    with open(path, "wb") as handle, wave.open(handle, "wb") as out:
         out.setnchannels(int(array.shape[1]))
         out.setsampwidth(2)
         out.setframerate(int(sample_rate_hz))
