@@ -80,6 +80,7 @@ class SpeakerSource(ControlledSource):
     def __init__(self) -> None:
         super().__init__()
         self.peak_output = 0.0
+        self.blocks_read = 0
 
     @property
     def has_output(self) -> bool:
@@ -90,4 +91,5 @@ class SpeakerSource(ControlledSource):
         if block is not None:
             played = self.output.render(block.frames, block.start_frame, block.sample_rate_hz)
             self.peak_output = max(self.peak_output, float(np.max(np.abs(played), initial=0.0)))
+            self.blocks_read += 1
         return block

@@ -1,0 +1,206 @@
+"""Guard modes following Home Assistant, the siren, and the phone's action buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from homeassistant.components.siren import DOMAIN as SIREN_DOMAIN
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+    STATE_OFF,
+    STATE_ON,
+)
+from homeassistant.core import Event, HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+
+from custom_components.earshot.const import (
+    CONF_SCENE,
+    CONF_SEED,
+    CONF_SOURCE,
+    DOMAIN,
+    GUARD_FOLLOW_ALARM_PANEL,
+    GUARD_FOLLOW_PEOPLE,
+    OPT_GUARD_ALARM_PANEL,
+    OPT_GUARD_FOLLOW,
+    OPT_GUARD_PEOPLE,
+    OPT_NOTIFY_TARGETS,
+    SIMULATED_UNIQUE_ID,
+    SOURCE_SIMULATED,
+)
+from custom_components.earshot.engine.guard.policy import GuardMode
+from custom_components.earshot.engine.presence.results import MotionDetected
+from custom_components.earshot.guard import EVENT_ALERT, EVENT_NOTIFICATION_ACTION, GuardManager
+
+from .conftest import ControlledSource, wait_for
+from .guard_helpers import ScriptedDetector, SpeakerSource, sound
+
+PANEL = "alarm_control_panel.house"
+SIREN = "siren.living_room_siren"
+
+
+@pytest.fixture(autouse=True)
+def clips_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
+    hass.config.config_dir = str(tmp_path)
+
+
+async def _setup(
+    hass: HomeAssistant,
+    source: ControlledSource,
+    script: Sequence[tuple[float, Callable[[float], object]]] = (),
+    options: dict[str, Any] | None = None,
+) -> tuple[MockConfigEntry, GuardManager, ScriptedDetector]:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Living room",
+        unique_id=SIMULATED_UNIQUE_ID,
+        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
+        options=options or {},
+    )
+    entry.add_to_hass(hass)
+    detector = ScriptedDetector(script)
+    with (
+        patch("custom_components.earshot.build_source", return_value=source),
+        patch("custom_components.earshot.build_detectors", return_value=[detector]),
+    ):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    guard = entry.runtime_data.guard
+    assert guard is not None
+    return entry, guard, detector
+
+
+async def test_follows_alarm_panel_within_one_state_change(hass: HomeAssistant) -> None:
+    hass.states.async_set(PANEL, "armed_away")
+    _, guard, _ = await _setup(
+        hass,
+        ControlledSource(),
+        options={OPT_GUARD_FOLLOW: GUARD_FOLLOW_ALARM_PANEL, OPT_GUARD_ALARM_PANEL: PANEL},
+    )
+    assert guard.mode is GuardMode.AWAY  # taken from the panel at start
+    for state, mode in [
+        ("disarmed", GuardMode.OFF),
+        ("armed_home", GuardMode.HOME),
+        ("arming", GuardMode.HOME),  # transitional: keep the mode
+        ("armed_night", GuardMode.NIGHT),
+        ("armed_away", GuardMode.AWAY),
+    ]:
+        hass.states.async_set(PANEL, state)
+        await hass.async_block_till_done()
+        assert guard.mode is mode, state
+
+
+async def test_follows_people(hass: HomeAssistant) -> None:
+    hass.states.async_set("person.ann", "home")
+    hass.states.async_set("person.bob", "not_home")
+    _, guard, _ = await _setup(
+        hass,
+        ControlledSource(),
+        options={
+            OPT_GUARD_FOLLOW: GUARD_FOLLOW_PEOPLE,
+            OPT_GUARD_PEOPLE: ["person.ann", "person.bob"],
+        },
+    )
+    assert guard.mode is GuardMode.HOME
+    hass.states.async_set("person.ann", "work")
+    await hass.async_block_till_done()
+    assert guard.mode is GuardMode.AWAY
+    hass.states.async_set("person.bob", "home")
+    await hass.async_block_till_done()
+    assert guard.mode is GuardMode.HOME
+
+
+async def test_follows_zone_home_without_people(hass: HomeAssistant) -> None:
+    hass.states.async_set("zone.home", "1")
+    _, guard, _ = await _setup(
+        hass, ControlledSource(), options={OPT_GUARD_FOLLOW: GUARD_FOLLOW_PEOPLE}
+    )
+    assert guard.mode is GuardMode.HOME
+    hass.states.async_set("zone.home", "0")
+    await hass.async_block_till_done()
+    assert guard.mode is GuardMode.AWAY
+
+
+async def test_siren_plays_through_the_speaker_and_stops(hass: HomeAssistant) -> None:
+    source = SpeakerSource()
+    _, guard, _ = await _setup(hass, source)
+    assert hass.states.get(SIREN).state == STATE_OFF
+    await hass.services.async_call(
+        SIREN_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: SIREN}, blocking=True
+    )
+    assert hass.states.get(SIREN).state == STATE_ON
+    await wait_for(hass, lambda: source.peak_output > 0.4)
+    await hass.services.async_call(
+        SIREN_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: SIREN}, blocking=True
+    )
+    assert hass.states.get(SIREN).state == STATE_OFF
+    assert guard.siren is not None
+    await wait_for(hass, lambda: guard.siren.finished)
+    source.peak_output = 0.0
+    await wait_for(hass, lambda: source.blocks_read > 10)
+    assert source.peak_output == 0.0
+
+
+async def test_no_siren_without_a_speaker(hass: HomeAssistant) -> None:
+    _, guard, _ = await _setup(hass, ControlledSource())
+    assert guard.siren is None
+    assert hass.states.get(SIREN) is None
+
+
+async def test_phone_actions_sound_siren_and_dismiss_false_alarm(hass: HomeAssistant) -> None:
+    phone = async_mock_service(hass, "notify", "mobile_app_phone")
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    source = SpeakerSource()
+    entry, guard, detector = await _setup(
+        hass, source, [(0.5, sound("glass_break"))], {OPT_NOTIFY_TARGETS: ["mobile_app_phone"]}
+    )
+    guard.async_set_mode(GuardMode.AWAY)
+    detector.start()
+    await wait_for(hass, lambda: phone)
+    siren_action, dismiss_action = phone[0].data["data"]["actions"]
+    assert siren_action["title"] == "Sound siren"
+    assert dismiss_action["title"] == "Dismiss as false alarm"
+
+    hass.bus.async_fire(EVENT_NOTIFICATION_ACTION, {"action": siren_action["action"]})
+    await hass.async_block_till_done()
+    assert hass.states.get(SIREN).state == STATE_ON
+
+    incident_id = alerts[0].data["incident_id"]
+    hass.bus.async_fire(EVENT_NOTIFICATION_ACTION, {"action": dismiss_action["action"]})
+    await hass.async_block_till_done()
+    record = guard.store.get(entry.entry_id, incident_id)
+    assert record is not None
+    assert record.false_alarm
+    assert guard.counters["false_alarms"] == 1
+    # Someone else's action is not ours.
+    hass.bus.async_fire(EVENT_NOTIFICATION_ACTION, {"action": "EARSHOT_SIREN:other:x"})
+    hass.bus.async_fire(EVENT_NOTIFICATION_ACTION, {"action": "SOMETHING_ELSE"})
+    await hass.async_block_till_done()
+
+
+async def test_presence_and_footsteps_make_one_intrusion(hass: HomeAssistant) -> None:
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    script = [
+        (0.5, lambda t: MotionDetected(t, "major", 0.8)),
+        (1.0, sound("footsteps")),
+        (1.5, sound("door")),
+        (2.0, lambda t: MotionDetected(t, "major", 0.9)),
+    ]
+    entry, guard, detector = await _setup(hass, ControlledSource(), script)
+    guard.async_set_mode(GuardMode.AWAY)
+    detector.start()
+    await wait_for(hass, lambda: detector.done and guard.counters["updates"] == 3)
+    assert len(alerts) == 1
+    assert alerts[0].data["type"] == "presence"
+    record = guard.store.get(entry.entry_id, alerts[0].data["incident_id"])
+    assert record is not None
+    assert record.kinds == ("presence", "footsteps", "door")
+    # The first sound brought the audio that presence alone does not have.
+    assert record.clip is not None
