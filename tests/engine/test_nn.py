@@ -234,3 +234,12 @@ def test_recurrent_steps_chain_like_full_sequence() -> None:
     for t in range(10):
         step, h = nn.gru(x[:, t : t + 1], h, kernel, rk, bias)
         np.testing.assert_allclose(step[:, 0], full[:, t], atol=1e-6)
+
+
+def test_matmul_row_blocks_equal_one_matmul(monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = rand(3, 37, 6), rand(6, 5)
+    want = a @ b
+    monkeypatch.setattr(nn, "SINGLE_THREAD_MNK", 100)  # blocks of 3 rows
+    got = nn.matmul(a, b)
+    assert got.shape == (3, 37, 5)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)

@@ -177,6 +177,27 @@ def _taps2d(
 
 # --- convolution and dense ------------------------------------------------------
 
+SINGLE_THREAD_MNK = 200_000
+"""Matmuls are split into row blocks with m * n * k below this, which OpenBLAS runs
+on the calling thread (it spawns threads from 4 * 65536). Its worker threads spin
+while waiting; on a busy two-core host that made a 20 M MAC network 40x slower,
+and the budget is a share of one core anyway. Row blocks give identical results."""
+
+
+def matmul(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``a @ b`` over the last axis of ``a`` (any leading shape), kept single-threaded."""
+    k, n = b.shape
+    flat = a.reshape(-1, k)
+    m = flat.shape[0]
+    rows = max(1, SINGLE_THREAD_MNK // (k * n))
+    if rows >= m:
+        out: FloatArray = flat @ b
+    else:
+        out = np.empty((m, n), dtype=np.float32)
+        for start in range(0, m, rows):
+            np.matmul(flat[start : start + rows], b, out=out[start : start + rows])
+    return out.reshape(*a.shape[:-1], n)
+
 
 def conv2d(
     x: FloatArray,
@@ -200,7 +221,7 @@ def conv2d(
     for i in range(kh):
         for j in range(kw):
             patches[:, :, :, i, j, :] = taps[i][j]
-    out = patches.reshape(n * ho * wo, kh * kw * c) @ kernel.reshape(kh * kw * c, o)
+    out = matmul(patches.reshape(n * ho * wo, kh * kw * c), kernel.reshape(kh * kw * c, o))
     if bias is not None:
         out += bias
     return out.reshape(n, ho, wo, o)
@@ -248,7 +269,7 @@ def depthwise_conv2d(
 
 def dense(x: FloatArray, kernel: FloatArray, bias: FloatArray | None = None) -> FloatArray:
     """Keras Dense over the last axis: kernel (I, O)."""
-    out = x @ kernel
+    out = matmul(x, kernel)
     if bias is not None:
         out += bias
     return out
@@ -365,7 +386,7 @@ def gru(
         input_bias, recurrent_bias = bias[0], bias[1]
     else:
         input_bias, recurrent_bias = bias, 0.0
-    xw = x @ kernel
+    xw = matmul(x, kernel)
     xw += input_bias
     seq = np.empty((n, steps, units), dtype=np.float32)
     h = h0.astype(np.float32, copy=True)
@@ -402,7 +423,7 @@ def lstm(
     """Keras LSTM over x (N, T, I); gate order (i, f, c, o); returns (sequence, h_T, c_T)."""
     n, steps, _ = x.shape
     units = h0.shape[1]
-    xw = x @ kernel
+    xw = matmul(x, kernel)
     if bias is not None:
         xw += bias
     seq = np.empty((n, steps, units), dtype=np.float32)
