@@ -104,6 +104,7 @@ from earshot_engine.inference import (
     SPEC_VERSION,
     ModelSpec,
     NumpyModel,
+    litert_interpreter_class,
     write_npz_model,
 )
 from earshot_engine.nn import batch_norm_scale_shift
@@ -564,7 +565,7 @@ def convert_tflite(keras_model: Any, spec: Mapping[str, Any]) -> tuple[bytes, li
     converter = tf.lite.TFLiteConverter.from_concrete_functions([frozen])
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     data = bytes(converter.convert())
-    interpreter = tf.lite.Interpreter(model_content=data)
+    interpreter = _interpreter(data)
     order = []
     for detail in interpreter.get_input_details():
         matches = [n for n in names if detail["name"] == n or detail["name"].endswith(f"_{n}:0")]
@@ -574,12 +575,20 @@ def convert_tflite(keras_model: Any, spec: Mapping[str, Any]) -> tuple[bytes, li
     return data, order
 
 
+def _interpreter(data: bytes) -> Any:
+    """The LiteRT interpreter the integration uses when installed, else TensorFlow's own."""
+    interpreter_class = litert_interpreter_class()
+    if interpreter_class is None:
+        import tensorflow as tf
+
+        interpreter_class = tf.lite.Interpreter
+    return interpreter_class(model_content=data, num_threads=1)
+
+
 def _run_tflite(
     data: bytes, spec: ModelSpec, feeds: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    import tensorflow as tf
-
-    interpreter = tf.lite.Interpreter(model_content=data, num_threads=1)
+    interpreter = _interpreter(data)
     interpreter.allocate_tensors()
     for name, detail in zip(spec.tflite_inputs, interpreter.get_input_details(), strict=True):
         interpreter.set_tensor(detail["index"], feeds[name])
