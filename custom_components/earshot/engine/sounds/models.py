@@ -1,0 +1,86 @@
+"""The shipped sound models: stage 1 (streaming, always on) and stage 2 (verifier).
+
+Each model is ``NAME.npz`` + ``NAME.tflite`` (run by :mod:`..inference`, LiteRT
+when importable, exact numpy otherwise) plus ``NAME.json``: the sound order of
+the output heads and the per-sound thresholds calibrated for "medium".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..audio import FloatArray
+from ..inference import Backend, Model, ModelLoadError, StreamingModel, load_model
+from .vocabulary import SOUND_TYPES, SoundType
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+STAGE1_NAME = "sound_stage1"
+STAGE2_NAME = "sound_stage2"
+
+
+@dataclass(frozen=True, slots=True)
+class HeadInfo:
+    """Which sound each output head scores, and its calibrated threshold."""
+
+    sounds: tuple[SoundType, ...]
+    thresholds: tuple[float, ...]
+
+    def threshold(self, sound: SoundType) -> float:
+        """Calibrated ("medium") threshold of one sound."""
+        return self.thresholds[self.sounds.index(sound)]
+
+
+def read_head_info(path: Path) -> HeadInfo:
+    """Read NAME.json; its sounds must be the public vocabulary."""
+    try:
+        meta = json.loads(path.read_text())
+        sounds = tuple(str(s) for s in meta["sounds"])
+        thresholds = tuple(float(t) for t in meta["thresholds"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ModelLoadError(f"model metadata {path} is missing or corrupt: {err!r}") from err
+    if sounds != SOUND_TYPES or len(thresholds) != len(sounds):
+        raise ModelLoadError(f"model metadata {path} does not match the sound vocabulary")
+    return HeadInfo(SOUND_TYPES, thresholds)
+
+
+class Stage1:
+    """Streaming stage 1: ten log-mel frames in, one score per sound out."""
+
+    def __init__(self, models_dir: Path = MODELS_DIR, backend: Backend = "auto") -> None:
+        self._model = StreamingModel(load_model(models_dir / STAGE1_NAME, backend))
+        self.heads = read_head_info(models_dir / f"{STAGE1_NAME}.json")
+        self._input = self._model.input_names[0]
+        self.step_frames = int(self._model.model.spec.input_info(self._input).shape[1] or 10)
+
+    @property
+    def model(self) -> Model:
+        """The underlying network (for backend and MAC reports)."""
+        return self._model.model
+
+    def reset(self) -> None:
+        """Zero the recurrent state."""
+        self._model.reset()
+
+    def step(self, log_mel: FloatArray) -> FloatArray:
+        """Scores (len(SOUND_TYPES),) for one step of (step_frames, n_mels) frames."""
+        out = self._model.run({self._input: log_mel[None]})
+        return np.asarray(out["scores"], dtype=np.float32).reshape(-1)
+
+
+class Stage2:
+    """The verifier: one score per sound for a fixed window of log-mel frames."""
+
+    def __init__(self, models_dir: Path = MODELS_DIR, backend: Backend = "auto") -> None:
+        self.model = load_model(models_dir / STAGE2_NAME, backend)
+        self.heads = read_head_info(models_dir / f"{STAGE2_NAME}.json")
+        self._input = self.model.input_names[0]
+        self.window_frames = int(self.model.spec.input_info(self._input).shape[1] or 200)
+
+    def scores(self, log_mel: FloatArray) -> FloatArray:
+        """Scores for a (window_frames, n_mels) window."""
+        out = self.model.run({self._input: log_mel[None]})
+        return np.asarray(out["scores"], dtype=np.float32).reshape(-1)
