@@ -55,4 +55,5 @@ async def async_get_config_entry_diagnostics(
         },
         "detectors": [detector.name for detector in runtime.detectors],
         "stats": asdict(runtime.stats()),
+        "guard": entry.runtime_data.guard.diagnostics() if entry.runtime_data.guard else None,
     }

@@ -18,6 +18,9 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 
 from custom_components.earshot.const import (
     CONF_SCENE,
@@ -204,3 +207,27 @@ async def test_presence_and_footsteps_make_one_intrusion(hass: HomeAssistant) ->
     assert record.kinds == ("presence", "footsteps", "door")
     # The first sound brought the audio that presence alone does not have.
     assert record.clip is not None
+
+
+async def test_diagnostics_show_guard_counters_not_targets(
+    hass: HomeAssistant, hass_client: Any
+) -> None:
+    async_mock_service(hass, "notify", "mobile_app_secret_phone")
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    entry, guard, detector = await _setup(
+        hass,
+        ControlledSource(),
+        [(0.5, sound("glass_break"))],
+        {OPT_NOTIFY_TARGETS: ["mobile_app_secret_phone"]},
+    )
+    guard.async_set_mode(GuardMode.AWAY)
+    detector.start()
+    await wait_for(hass, lambda: alerts and guard.counters["notifications_sent"] == 1)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert "secret_phone" not in str(diagnostics)
+    assert diagnostics["guard"]["mode"] == "away"
+    assert diagnostics["guard"]["incidents"] == 1
+    assert diagnostics["guard"]["notifications_sent"] == 1
+    assert diagnostics["guard"]["notify_target_count"] == 1
+    assert "glass_break" in diagnostics["guard"]["alerts"]["away"]
