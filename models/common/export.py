@@ -66,7 +66,8 @@ Spec format (JSON, stored as uint8 bytes under ``__spec__`` in the npz)
      "outputs": [{"name": "smoke", "tensor": "smoke:0:0"}, ...],
      "states":  [{"input": "gru_state", "output": "gru_state_out"}],
      "tflite":  {"inputs": [...names in .tflite input order...],
-                 "outputs": [...names in .tflite output order...]},
+                 "outputs": [...names in .tflite output order...],
+                 "sha256": "...digest of NAME.tflite..."},
      "nodes": [{"name": "conv1", "op": "conv2d",
                 "inputs": ["logmel"], "outputs": ["conv1:0:0"],
                 "attrs": {"strides": [1, 1], "padding": "same",
@@ -91,6 +92,7 @@ return_sequences, return_state; inputs x[, h0]; outputs out[, h]), ``lstm``
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -637,6 +639,7 @@ def export_model(
     spec_dict["tflite"] = {
         "inputs": tflite_inputs,
         "outputs": [o["name"] for o in spec_dict["outputs"]],
+        "sha256": hashlib.sha256(data).hexdigest(),
     }
     spec = ModelSpec.from_json(json.dumps(spec_dict))
     numpy_model = NumpyModel(spec, weights, Path(name))

@@ -307,13 +307,18 @@ def test_litert_streaming_matches_numpy_streaming() -> None:
 
 
 @needs_litert
-def test_litert_missing_or_corrupt_tflite(tmp_path: Path) -> None:
+def test_litert_missing_mismatched_or_corrupt_tflite(tmp_path: Path) -> None:
     _, weights = read_npz_model(FIXTURES / "tiny_conv.npz")
     with np.load(FIXTURES / "tiny_conv.npz") as data:
         raw = json.loads(data["__spec__"].tobytes())
     write_npz_model(tmp_path / "m.npz", raw, weights)
     with pytest.raises(ModelLoadError, match=r"m\.tflite is missing"):
         load_model(tmp_path / "m", backend="litert")
+    (tmp_path / "m.tflite").write_bytes((FIXTURES / "tiny_stream.tflite").read_bytes())
+    with pytest.raises(ModelLoadError, match="does not match the weights"):
+        load_model(tmp_path / "m")
+    del raw["tflite"]["sha256"]  # older specs carry no digest: LiteRT itself must refuse junk
+    write_npz_model(tmp_path / "m.npz", raw, weights)
     (tmp_path / "m.tflite").write_bytes(b"\x00" * 64)
     with pytest.raises(ModelLoadError, match=r"cannot load .*m\.tflite"):
         load_model(tmp_path / "m")

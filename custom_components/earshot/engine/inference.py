@@ -18,6 +18,7 @@ thread-safe: run each from one thread (the engine's worker thread).
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import zipfile
@@ -80,6 +81,8 @@ class ModelSpec:
     """Input names in the order of the .tflite subgraph inputs."""
     tflite_outputs: tuple[str, ...]
     """Output names in the order of the .tflite subgraph outputs."""
+    tflite_sha256: str | None
+    """Digest of the .tflite exported with these weights (catches half-updated installs)."""
 
     @classmethod
     def from_json(cls, text: str) -> ModelSpec:
@@ -105,6 +108,7 @@ class ModelSpec:
             nodes=tuple(raw["nodes"]),
             tflite_inputs=tuple(tflite.get("inputs", [i.name for i in inputs])),
             tflite_outputs=tuple(tflite.get("outputs", outputs)),
+            tflite_sha256=tflite.get("sha256"),
         )
 
     def input_info(self, name: str) -> TensorInfo:
@@ -484,9 +488,17 @@ class LiteRTModel(Model):
     def __init__(self, spec: ModelSpec, tflite_path: Path, interpreter_class: Any) -> None:
         super().__init__(spec, tflite_path)
         try:
-            self._interpreter = interpreter_class(model_path=str(tflite_path), num_threads=1)
+            content = tflite_path.read_bytes()
+        except OSError as err:
+            raise ModelLoadError(f"cannot read {tflite_path}: {err}") from err
+        if spec.tflite_sha256 is not None and hashlib.sha256(content).hexdigest() != (
+            spec.tflite_sha256
+        ):
+            raise ModelLoadError(f"{tflite_path} does not match the weights it shipped with")
+        try:
+            self._interpreter = interpreter_class(model_content=content, num_threads=1)
             self._interpreter.allocate_tensors()
-        except (ValueError, RuntimeError, OSError) as err:
+        except (ValueError, RuntimeError) as err:
             raise ModelLoadError(f"cannot load {tflite_path}: {err}") from err
         in_details = self._interpreter.get_input_details()
         out_details = self._interpreter.get_output_details()
