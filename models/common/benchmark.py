@@ -23,7 +23,6 @@ import numpy as np
 from earshot_engine.inference import (
     SPEC_FORMAT,
     SPEC_VERSION,
-    NumpyModel,
     StreamingModel,
     count_macs,
     litert_interpreter_class,
@@ -163,9 +162,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = synthetic_stage1(Path(tmp)) if args.synthetic_stage1 else Path(args.model)
-        numpy_model = load_model(base, backend="numpy")
-        assert isinstance(numpy_model, NumpyModel)
-        macs = count_macs(numpy_model)
+        macs = count_macs(base)
         print(f"{base.name}: {macs} MACs per call, {macs * args.calls_per_s / 1e6:.3f} M MACs/s")
         backends = ["numpy"] + (["litert"] if litert_interpreter_class() is not None else [])
         for backend in backends:

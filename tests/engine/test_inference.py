@@ -22,6 +22,7 @@ from earshot_engine.inference import (
     count_macs,
     litert_interpreter_class,
     load_model,
+    load_numpy_model,
     read_npz_model,
     write_npz_model,
 )
@@ -206,9 +207,7 @@ def test_executor_composes_ops_and_counts_macs(tmp_path: Path) -> None:
 
 
 def test_macs_of_recurrent_fixture() -> None:
-    macs = load_model(FIXTURES / "tiny_stream", backend="numpy")
-    assert isinstance(macs, NumpyModel)
-    per_node = macs.macs()
+    per_node = load_numpy_model(FIXTURES / "tiny_stream").macs()
     assert per_node["conv"] == 4 * 8 * 4 * 3
     assert per_node["gru"] == 4 * (16 * 24 + 8 * 24)
     assert per_node["smoke"] == per_node["dog"] == 4 * 8
@@ -355,3 +354,25 @@ def test_time_distributed_applies_the_inner_node_per_step(tmp_path: Path) -> Non
         want = nn.conv1d(x[:, t], weights["td/kernel"], weights["td/bias"])
         np.testing.assert_allclose(got[:, t], want, atol=1e-6)
     assert count_macs(model) == 3 * 5 * 5 * 3 * 4
+
+
+def test_unfused_activation_and_shape_ops(tmp_path: Path) -> None:
+    s = spec(
+        [("x", [None, 3, 4, 2])],
+        [("soft", "sm:0"), ("flat", "fl:0"), ("pooled", "gp:0"), ("clip", "rl:0")],
+        [
+            node("sm", "activation", ["x"], ["sm:0"], {"activation": "softmax", "axis": 1}),
+            node("th", "activation", ["x"], ["th:0"], {"activation": "tanh"}),
+            node("fl", "flatten", ["th:0"], ["fl:0"]),
+            node("gp", "global_max_pool", ["x"], ["gp:0"], {"keepdims": True}),
+            node("rl", "relu", ["x"], ["rl:0"], {"max_value": 0.5, "negative_slope": 0.1}),
+        ],
+    )
+    write_npz_model(tmp_path / "m.npz", s, {})
+    x = rand(2, 3, 4, 2)
+    got = load_model(tmp_path / "m", backend="numpy").run({"x": x})
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(got["soft"], e / e.sum(axis=1, keepdims=True), atol=1e-6)
+    np.testing.assert_allclose(got["flat"], np.tanh(x).reshape(2, 24), atol=1e-6)
+    np.testing.assert_array_equal(got["pooled"], x.max(axis=(1, 2), keepdims=True))
+    np.testing.assert_allclose(got["clip"], np.minimum(np.where(x > 0, x, 0.1 * x), 0.5), atol=1e-7)

@@ -580,16 +580,23 @@ def load_model(path: str | Path, backend: Backend = "auto") -> Model:
     Missing, corrupt or unsupported files raise :class:`ModelLoadError`.
     """
     base = _base_path(path)
-    npz_path = base.parent / f"{base.name}.npz"
-    spec, weights = read_npz_model(npz_path)
     interpreter_class = litert_interpreter_class() if backend != "numpy" else None
     if backend == "litert" and interpreter_class is None:
         raise ModelLoadError(f"LiteRT requested for {base} but no LiteRT package is importable")
-    if interpreter_class is not None:
-        tflite_path = base.parent / f"{base.name}.tflite"
-        if not tflite_path.is_file():
-            raise ModelLoadError(f"model file {tflite_path} is missing")
-        return LiteRTModel(spec, tflite_path, interpreter_class)
+    if interpreter_class is None:
+        return load_numpy_model(base)
+    spec, _ = read_npz_model(base.parent / f"{base.name}.npz")
+    tflite_path = base.parent / f"{base.name}.tflite"
+    if not tflite_path.is_file():
+        raise ModelLoadError(f"model file {tflite_path} is missing")
+    return LiteRTModel(spec, tflite_path, interpreter_class)
+
+
+def load_numpy_model(path: str | Path) -> NumpyModel:
+    """Load the exact numpy implementation of ``NAME`` (no LiteRT involved)."""
+    base = _base_path(path)
+    npz_path = base.parent / f"{base.name}.npz"
+    spec, weights = read_npz_model(npz_path)
     try:
         return NumpyModel(spec, weights, npz_path)
     except (KeyError, ValueError, TypeError) as err:
@@ -604,9 +611,7 @@ def count_macs(
     For model cards multiply by inferences per second of audio, e.g. ten for a
     stage that runs every 100 ms.
     """
-    numpy_model = model if isinstance(model, NumpyModel) else load_model(model, backend="numpy")
-    if not isinstance(numpy_model, NumpyModel):
-        raise TypeError(f"expected a numpy model, got {type(numpy_model).__name__}")
+    numpy_model = model if isinstance(model, NumpyModel) else load_numpy_model(model)
     return sum(numpy_model.macs(input_shapes).values())
 
 
