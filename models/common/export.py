@@ -49,8 +49,9 @@ Supported layers
 ----------------
 InputLayer, Dense, Conv1D (valid/same/causal), Conv2D, DepthwiseConv2D,
 SeparableConv2D, BatchNormalization (folded into the preceding conv/dense when
-possible), Activation / ReLU / LeakyReLU / Softmax (linear, relu, relu6,
-sigmoid, hard_sigmoid, tanh, silu/swish, softmax), MaxPooling1D/2D,
+possible), Normalization and Rescaling (last axis), Activation / ReLU /
+LeakyReLU / Softmax (linear, relu, relu6, sigmoid, hard_sigmoid, tanh,
+silu/swish, softmax), MaxPooling1D/2D,
 AveragePooling1D/2D, GlobalAverage/MaxPooling1D/2D, Flatten, Reshape, Permute,
 Concatenate, Add, Multiply, GRU (``reset_after`` either way), LSTM,
 TimeDistributed (around a single non-recurrent layer), and
@@ -242,6 +243,13 @@ class _Builder:
         )
 
 
+def keras_epsilon() -> float:
+    """Keras' fuzz factor (Normalization divides by at least this)."""
+    import keras
+
+    return float(keras.config.epsilon())
+
+
 def _output_count(layer_cfg: Mapping[str, Any]) -> int:
     """Tensors one call of a layer returns: recurrent layers may add their states."""
     cfg = layer_cfg["config"]
@@ -326,6 +334,20 @@ def _convert_layer(
         scale, shift = batch_norm_scale_shift(
             w.get("gamma"), w.get("beta"), w["moving_mean"], w["moving_variance"], cfg["epsilon"]
         )
+        b.add(node_name, "scale_shift", ins, outs, {}, {"scale": scale, "shift": shift})
+    elif cls == "Normalization":
+        if tuple(cfg["axis"]) not in ((-1,), (len(layer.input.shape) - 1,)):
+            raise ExportError(f"layer {name}: Normalization must work on the last axis")
+        # what call() uses: adapt() caches these apart from the layer's variables
+        mean = np.asarray(layer.mean, np.float64).reshape(-1)
+        var = np.asarray(layer.variance, np.float64).reshape(-1)
+        std = np.maximum(np.sqrt(var), keras_epsilon())
+        scale, shift = (std, mean) if cfg.get("invert") else (1.0 / std, -mean / std)
+        b.add(node_name, "scale_shift", ins, outs, {}, {"scale": scale, "shift": shift})
+    elif cls == "Rescaling":
+        channels = int(layer.input.shape[-1])
+        scale = np.broadcast_to(np.asarray(cfg["scale"], np.float32), (channels,))
+        shift = np.broadcast_to(np.asarray(cfg["offset"], np.float32), (channels,))
         b.add(node_name, "scale_shift", ins, outs, {}, {"scale": scale, "shift": shift})
     elif cls == "Activation":
         b.add(

@@ -31,7 +31,7 @@ def _randomize(model: Any, seed: int) -> None:
     for weight in model.weights:
         shape = tuple(weight.shape)
         leaf = weight.path.split("/")[-1]
-        if leaf == "moving_variance":
+        if leaf in ("moving_variance", "variance"):
             value = rng.uniform(0.5, 2.0, shape)
         elif leaf == "gamma":
             value = rng.uniform(0.5, 1.5, shape)

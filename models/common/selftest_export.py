@@ -19,6 +19,8 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import numpy as np
+
 from models.common.export import ExportError, ExportParityError, export_model
 from models.common.make_fixture import _randomize
 
@@ -28,14 +30,17 @@ def _cases() -> dict[str, Callable[[], Any]]:
     from keras import layers
 
     def conv1d_variants() -> Any:
-        x = keras.Input((17, 3), name="x")
+        raw = keras.Input((17, 3), name="x")
+        norm = layers.Normalization(name="norm")
+        norm.adapt(np.random.default_rng(0).normal(-30.0, 8.0, (64, 17, 3)).astype(np.float32))
+        x = layers.Rescaling(0.5, offset=0.25, name="rescale")(norm(raw))
         a = layers.Conv1D(4, 3, strides=2, padding="same", name="a")(x)
         b = layers.Conv1D(4, 4, padding="valid", dilation_rate=2, activation="relu6", name="b")(x)
         b = layers.MaxPooling1D(3, strides=2, padding="same", name="bp")(b)
         c = layers.Conv1D(4, 2, padding="same", use_bias=False, name="c")(x)
         c = layers.BatchNormalization(name="cbn")(c)
         c = layers.AveragePooling1D(3, strides=2, padding="same", name="cp")(c)
-        return keras.Model(x, {"a": a, "b": b, "c": c})
+        return keras.Model(raw, {"a": a, "b": b, "c": c})
 
     def conv2d_variants() -> Any:
         x = keras.Input((9, 10, 2), name="x")
