@@ -15,6 +15,7 @@ from earshot_engine.inference import (
     SPEC_FORMAT,
     SPEC_VERSION,
     Backend,
+    LiteRTUnsupportedError,
     ModelLoadError,
     NumpyModel,
     StreamingModel,
@@ -376,3 +377,18 @@ def test_unfused_activation_and_shape_ops(tmp_path: Path) -> None:
     np.testing.assert_allclose(got["flat"], np.tanh(x).reshape(2, 24), atol=1e-6)
     np.testing.assert_array_equal(got["pooled"], x.max(axis=(1, 2), keepdims=True))
     np.testing.assert_allclose(got["clip"], np.minimum(np.where(x > 0, x, 0.1 * x), 0.5), atol=1e-7)
+
+
+def test_auto_falls_back_to_numpy_when_litert_cannot_run_an_intact_file(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class OldRuntime:
+        def __init__(self, **_kwargs: object) -> None:
+            raise RuntimeError("Didn't find op for builtin opcode 'WHILE' version '2'")
+
+    monkeypatch.setattr("earshot_engine.inference.litert_interpreter_class", lambda: OldRuntime)
+    model = load_model(FIXTURES / "tiny_stream")
+    assert model.backend == "numpy"
+    assert "using the exact numpy implementation" in caplog.text
+    with pytest.raises(LiteRTUnsupportedError, match="WHILE"):
+        load_model(FIXTURES / "tiny_stream", backend="litert")

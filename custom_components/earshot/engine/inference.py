@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import logging
 import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +34,8 @@ import numpy as np
 from . import nn
 from .nn import FloatArray
 
+_LOGGER = logging.getLogger(__name__)
+
 SPEC_KEY = "__spec__"
 SPEC_FORMAT = "earshot-nn"
 SPEC_VERSION = 1
@@ -44,6 +47,10 @@ Inputs = Mapping[str, FloatArray] | FloatArray
 
 class ModelLoadError(Exception):
     """A model file is missing, corrupt or uses something this version cannot run."""
+
+
+class LiteRTUnsupportedError(ModelLoadError):
+    """The installed LiteRT cannot run an intact ``.tflite`` (e.g. an old ``tflite_runtime``)."""
 
 
 # --- spec -----------------------------------------------------------------------
@@ -499,7 +506,9 @@ class LiteRTModel(Model):
             self._interpreter = interpreter_class(model_content=content, num_threads=1)
             self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as err:
-            raise ModelLoadError(f"cannot load {tflite_path}: {err}") from err
+            # with a matching digest the file is intact: the runtime is what falls short
+            error = ModelLoadError if spec.tflite_sha256 is None else LiteRTUnsupportedError
+            raise error(f"cannot load {tflite_path}: {err}") from err
         in_details = self._interpreter.get_input_details()
         out_details = self._interpreter.get_output_details()
         if len(in_details) != len(spec.tflite_inputs) or len(out_details) != len(
@@ -576,8 +585,10 @@ def write_npz_model(
 def load_model(path: str | Path, backend: Backend = "auto") -> Model:
     """Load ``NAME`` (given as ``NAME``, ``NAME.npz`` or ``NAME.tflite``).
 
-    ``auto`` uses LiteRT when a LiteRT package is importable, else numpy.
-    Missing, corrupt or unsupported files raise :class:`ModelLoadError`.
+    ``auto`` uses LiteRT when a LiteRT package is importable, else numpy; it
+    also falls back to numpy (with a warning) when the installed LiteRT cannot
+    run an intact file. Missing, corrupt or mismatched files raise
+    :class:`ModelLoadError`.
     """
     base = _base_path(path)
     interpreter_class = litert_interpreter_class() if backend != "numpy" else None
@@ -589,7 +600,13 @@ def load_model(path: str | Path, backend: Backend = "auto") -> Model:
     tflite_path = base.parent / f"{base.name}.tflite"
     if not tflite_path.is_file():
         raise ModelLoadError(f"model file {tflite_path} is missing")
-    return LiteRTModel(spec, tflite_path, interpreter_class)
+    try:
+        return LiteRTModel(spec, tflite_path, interpreter_class)
+    except LiteRTUnsupportedError as err:
+        if backend == "litert":
+            raise
+        _LOGGER.warning("%s; using the exact numpy implementation instead", err)
+        return load_numpy_model(base)
 
 
 def load_numpy_model(path: str | Path) -> NumpyModel:
