@@ -118,6 +118,12 @@ def test_streaming_state_matches_one_long_sequence(tmp_path: Path) -> None:
     stream.reset()
     again = stream.run(x[:, :4])
     np.testing.assert_array_equal(again["smoke"], chunks[0]["smoke"])
+    poisoned = x[:, 4:8].copy()
+    poisoned[0, 1, 2] = np.nan
+    stream.run(poisoned)
+    assert stream.nonfinite_resets == 1
+    recovered = stream.run(x[:, :4])  # state was zeroed: same as a fresh start
+    np.testing.assert_array_equal(recovered["smoke"], chunks[0]["smoke"])
     assert spec_4.states[0].input == "gru_state"
 
 

@@ -636,7 +636,11 @@ def count_macs(
 
 
 class StreamingModel:
-    """Runs a model with recurrent state inputs chunk by chunk, feeding the state back."""
+    """Runs a model with recurrent state inputs chunk by chunk, feeding the state back.
+
+    A non-finite state (NaN/inf input slipped through) would poison every later
+    call, so it is replaced by zeros and counted in ``nonfinite_resets``.
+    """
 
     def __init__(self, model: Model, batch: int = 1) -> None:
         if not model.spec.states:
@@ -646,6 +650,7 @@ class StreamingModel:
         self._state_inputs = {s.input for s in model.spec.states}
         self._state_outputs = {s.output for s in model.spec.states}
         self._states: dict[str, FloatArray] = {}
+        self.nonfinite_resets = 0
         self.reset()
 
     @property
@@ -671,6 +676,9 @@ class StreamingModel:
         outputs = self.model.run({**inputs, **self._states})
         for pair in self.model.spec.states:
             self._states[pair.input] = outputs[pair.output]
+        if not all(np.isfinite(state).all() for state in self._states.values()):
+            self.nonfinite_resets += 1
+            self.reset()
         return {k: v for k, v in outputs.items() if k not in self._state_outputs}
 
 
