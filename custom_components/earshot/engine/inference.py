@@ -150,13 +150,9 @@ def _pair(value: Any) -> tuple[int, int]:
     return int(a), int(b)
 
 
-def _fused(act_name: str) -> nn.Activation:
-    return nn.activation(act_name)
-
-
 def _build_conv(attrs: Mapping[str, Any], w: Mapping[str, FloatArray], op: str) -> OpFn:
     kernel, bias = w["kernel"], w.get("bias")
-    act = _fused(attrs.get("activation", "linear"))
+    act = nn.activation(attrs.get("activation", "linear"))
     padding = str(attrs["padding"])
     if op == "conv1d":
         stride, dilation = int(attrs["stride"]), int(attrs["dilation"])
@@ -208,8 +204,8 @@ def _build_recurrent(
 ) -> tuple[OpFn, MacFn]:
     kernel, rk, bias = w["kernel"], w["recurrent_kernel"], w.get("bias")
     units = int(attrs["units"])
-    act = _fused(attrs.get("activation", "tanh"))
-    rec_act = _fused(attrs.get("recurrent_activation", "sigmoid"))
+    act = nn.activation(attrs.get("activation", "tanh"))
+    rec_act = nn.activation(attrs.get("recurrent_activation", "sigmoid"))
     return_sequences = bool(attrs["return_sequences"])
     return_state = bool(attrs["return_state"])
 
@@ -263,7 +259,7 @@ def _build_simple(attrs: Mapping[str, Any], op: str) -> OpFn:
         if name == "softmax":
             axis = int(attrs.get("axis", -1))
             return lambda x: (nn.softmax(x, axis),)
-        act = _fused(name)
+        act = nn.activation(name)
         return lambda x: (act(x),)
     if op == "relu":
         max_value = attrs.get("max_value")
@@ -309,7 +305,7 @@ def _compile_node(node: Mapping[str, Any], w: Mapping[str, FloatArray]) -> tuple
         return _build_conv(attrs, w, op), _conv_macs(w["kernel"], op == "depthwise_conv2d")
     if op == "dense":
         kernel, bias = w["kernel"], w.get("bias")
-        act = _fused(attrs.get("activation", "linear"))
+        act = nn.activation(attrs.get("activation", "linear"))
         k_in, k_out = kernel.shape
 
         def dense_macs(_in: Sequence[tuple[int, ...]], out: Sequence[tuple[int, ...]]) -> int:
@@ -564,7 +560,7 @@ def read_npz_model(npz_path: Path) -> tuple[ModelSpec, dict[str, FloatArray]]:
         with np.load(npz_path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
         spec = ModelSpec.from_json(arrays.pop(SPEC_KEY).tobytes().decode("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as err:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as err:
         raise ModelLoadError(f"model file {npz_path} is corrupt: {err!r}") from err
     return spec, {key: np.ascontiguousarray(a, dtype=np.float32) for key, a in arrays.items()}
 
