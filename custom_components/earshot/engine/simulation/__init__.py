@@ -7,7 +7,7 @@ Public API:
 - :func:`render_scene` - offline rendering to a (frames, channels) float32 array,
   with a default 20 kHz carrier when no emitter is given.
 - :class:`Scene` and its actions (:class:`Walk`, :class:`SitAndWork`, :class:`Fan`,
-  :class:`Curtain`, :class:`Pet`, :class:`RobotVacuum`, :class:`Music`,
+  :class:`Stand`, :class:`Curtain`, :class:`Pet`, :class:`RobotVacuum`, :class:`Music`,
   :class:`Sound`, :class:`UltrasonicInterferer`), :class:`Room`, :class:`Device`.
 - :data:`SCENES` (built-in scenes), :func:`random_scene` (seeded generator).
 - Ground truth: :meth:`Scene.annotations` -> :class:`Annotation` intervals; sound
@@ -32,6 +32,7 @@ from .scene import (
     Scene,
     SitAndWork,
     Sound,
+    Stand,
     StaticReflector,
     UltrasonicInterferer,
     Walk,
@@ -58,6 +59,7 @@ __all__ = [
     "SimulatedHome",
     "SitAndWork",
     "Sound",
+    "Stand",
     "StaticReflector",
     "ToneEmitter",
     "UltrasonicInterferer",

@@ -9,7 +9,9 @@ decorrelated. The reverberant level follows the room's critical distance
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,13 +102,14 @@ class RoomSounds:
         self._sounds: list[PlacedSound] = []
         self._interferers: list[tuple[UltrasonicInterferer, Float64Array]] = []
         for index, action in enumerate(scene.actions):
-            rng = seeded_rng(seed, 202, index)
             if isinstance(action, Sound):
-                self._sounds.append(self._place(action, rng, center, mics, reverb_level))
+                make = functools.partial(self._synthesize, action, seed, index)
+                self._sounds.append(self._place(action, make, center, mics, reverb_level))
             elif (
                 isinstance(action, UltrasonicInterferer)
                 and action.frequency_hz < 0.49 * sample_rate_hz
             ):
+                rng = seeded_rng(seed, 202, index)
                 where = device + np.array(
                     [rng.uniform(-2, 2), rng.uniform(0.5, 3), rng.uniform(-0.5, 1)]
                 )
@@ -122,10 +125,16 @@ class RoomSounds:
         self._background_gain = spl_to_gain(scene.room.background_db_spl)
         self._noise = ChunkedNoise(seed, 204, channels)
 
+    def _synthesize(self, action: Sound, seed: int, index: int) -> Float64Array:
+        """The action's clip; a fresh generator each time, so re-synthesis is identical."""
+        duration_s = min(action.duration_s, MAX_SYNTH_S)
+        rng = seeded_rng(seed, 202, index)
+        return synthesize(action.kind, rng, self._rate, duration_s, action.variant)
+
     def _place(
         self,
         action: Sound,
-        rng: np.random.Generator,
+        make: Callable[[], Float64Array],
         center: Float64Array,
         mics: Float64Array,
         reverb_level: float,
@@ -138,13 +147,10 @@ class RoomSounds:
             if action.level_db_spl is not None
             else DEFAULT_LEVEL_DB_SPL[action.kind]
         )
-        clip = synthesize(
-            action.kind, rng, self._rate, min(action.duration_s, MAX_SYNTH_S), action.variant
-        )
         ranges = np.maximum(np.linalg.norm(mics - source, axis=1), MIN_DISTANCE_M)
         return PlacedSound(
             clip=PlacedClip(
-                round(action.start_s * self._rate), round(action.duration_s * self._rate), clip
+                round(action.start_s * self._rate), round(action.duration_s * self._rate), make
             ),
             delays_frames=tuple(round(r / SPEED_OF_SOUND_M_S * self._rate) for r in ranges),
             direct_gains=tuple(level / r for r in ranges),

@@ -27,6 +27,7 @@ from .scene import (
     Scene,
     SitAndWork,
     Sound,
+    Stand,
     StaticReflector,
     UltrasonicInterferer,
     Vec2,
@@ -38,14 +39,25 @@ DOOR_INSIDE: Vec2 = (0.8, 3.6)
 DESK: Vec2 = (3.5, 2.4)
 
 
+def _end_s(walk: Walk) -> float:
+    return walk.start_s + walk.duration_s
+
+
 def _demo() -> Scene:
+    arrive = Walk.at_speed(
+        start_s=11.0, waypoints=(DOOR_OUTSIDE, DOOR_INSIDE, (2.5, 2.8), DESK), speed_m_s=1.0
+    )
+    stretch = Walk.at_speed(
+        start_s=120.0, waypoints=(DESK, (1.0, 1.5), (1.5, 3.0), DESK), speed_m_s=1.3
+    )
+    leave = Walk.at_speed(
+        start_s=180.0, waypoints=(DESK, (2.0, 3.2), DOOR_INSIDE, DOOR_OUTSIDE), speed_m_s=1.6
+    )
     actions: tuple[Action, ...] = (
         Sound(start_s=10.0, duration_s=2.5, kind="door", distance_m=3.8, azimuth_deg=-35.0),
-        Walk.at_speed(
-            start_s=11.0, waypoints=(DOOR_OUTSIDE, DOOR_INSIDE, (2.5, 2.8), DESK), speed_m_s=1.0
-        ),
-        Sound(start_s=11.5, duration_s=4.5, kind="footsteps", distance_m=3.0, azimuth_deg=-10.0),
-        SitAndWork(start_s=15.5, duration_s=104.5, position=DESK),
+        arrive,
+        Sound(start_s=11.5, duration_s=3.5, kind="footsteps", distance_m=3.0, azimuth_deg=-10.0),
+        SitAndWork(start_s=_end_s(arrive), duration_s=120.0 - _end_s(arrive), position=DESK),
         Fan(start_s=30.0, duration_s=170.0, position=(2.5, 2.0, 2.45)),
         Music(start_s=45.0, duration_s=50.0),
         Pet(start_s=58.0, duration_s=17.0, area_center=(2.0, 2.0), size="dog"),
@@ -53,18 +65,20 @@ def _demo() -> Scene:
         Sound(start_s=100.0, duration_s=3.0, kind="knock", distance_m=4.2, azimuth_deg=-35.0),
         Sound(start_s=106.0, duration_s=3.0, kind="doorbell", distance_m=5.0, azimuth_deg=-40.0),
         Sound(start_s=112.0, duration_s=8.0, kind="speech", distance_m=1.5, azimuth_deg=30.0),
-        Walk.at_speed(start_s=120.0, waypoints=(DESK, (1.0, 1.5), (1.5, 3.0), DESK), speed_m_s=1.3),
+        stretch,
         SitAndWork(
-            start_s=127.0, duration_s=53.0, position=DESK, typing=False, fidgets_per_min=2.0
+            start_s=_end_s(stretch),
+            duration_s=180.0 - _end_s(stretch),
+            position=DESK,
+            typing=False,
+            fidgets_per_min=2.0,
         ),
         Sound(start_s=140.0, duration_s=3.0, kind="glass_break", distance_m=3.0, azimuth_deg=60.0),
         Sound(
             start_s=150.0, duration_s=15.0, kind="water_running", distance_m=4.0, azimuth_deg=70.0
         ),
         Sound(start_s=175.0, duration_s=40.0, kind="smoke_alarm", distance_m=3.5, azimuth_deg=10.0),
-        Walk.at_speed(
-            start_s=180.0, waypoints=(DESK, (2.0, 3.2), DOOR_INSIDE, DOOR_OUTSIDE), speed_m_s=1.6
-        ),
+        leave,
         Sound(start_s=180.5, duration_s=3.0, kind="footsteps", distance_m=3.0, azimuth_deg=-10.0),
         Sound(start_s=225.0, duration_s=12.0, kind="co_alarm", distance_m=3.0, azimuth_deg=-60.0),
         Sound(
@@ -83,6 +97,16 @@ def _demo() -> Scene:
     )
 
 
+def _walk_in_stand_walk_out() -> tuple[Action, ...]:
+    spot = (4.0, 1.5)
+    walk_in = Walk.at_speed(start_s=2.0, waypoints=(DOOR_OUTSIDE, DOOR_INSIDE, spot), speed_m_s=1.0)
+    walk_out = Walk.at_speed(
+        start_s=14.0, waypoints=(spot, (1.0, 1.2), DOOR_INSIDE, DOOR_OUTSIDE), speed_m_s=1.5
+    )
+    stand = Stand(start_s=_end_s(walk_in), duration_s=14.0 - _end_s(walk_in), position=spot)
+    return (walk_in, stand, walk_out)
+
+
 def _single(name: str, duration_s: float, *actions: Action, description: str = "") -> Scene:
     return Scene(name=name, duration_s=duration_s, actions=actions, description=description)
 
@@ -94,15 +118,8 @@ SCENES: Mapping[str, Scene] = MappingProxyType(
         "walk": _single(
             "walk",
             30.0,
-            Walk.at_speed(
-                start_s=2.0, waypoints=(DOOR_OUTSIDE, DOOR_INSIDE, (4.0, 1.5)), speed_m_s=1.0
-            ),
-            Walk.at_speed(
-                start_s=12.0,
-                waypoints=((4.0, 1.5), (1.0, 1.2), DOOR_INSIDE, DOOR_OUTSIDE),
-                speed_m_s=1.5,
-            ),
-            description="Someone walks in at 1 m/s, pauses, and walks out at 1.5 m/s.",
+            *_walk_in_stand_walk_out(),
+            description="Someone walks in at 1 m/s, stands for a while, and walks out at 1.5 m/s.",
         ),
         "seated": _single(
             "seated",

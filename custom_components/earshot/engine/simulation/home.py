@@ -9,6 +9,8 @@ does not depend on how the stream is cut into blocks.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..audio import FloatArray
@@ -49,7 +51,7 @@ class HomeRenderer:
             PlacedClip(
                 round(action.start_s * sample_rate_hz),
                 round(action.duration_s * sample_rate_hz),
-                music_loop(action, seeded_rng(seed, 301, index), sample_rate_hz),
+                functools.partial(music_loop, action, seed, index, sample_rate_hz),
                 fade_frames=round(0.5 * sample_rate_hz),
             )
             for index, action in enumerate(scene.actions)

@@ -22,6 +22,8 @@ T3_PERIOD_S = 4.0
 T3_TONES: tuple[tuple[float, float], ...] = ((0.0, 0.5), (1.0, 1.5), (2.0, 2.5))
 T4_PERIOD_S = 5.7
 T4_TONES: tuple[tuple[float, float], ...] = ((0.0, 0.1), (0.2, 0.3), (0.4, 0.5), (0.6, 0.7))
+VOICE_BANDWIDTH_HZ = 6000.0
+"""Voices (speech, barks, cries) carry little above this; fewer harmonics, faster synthesis."""
 MAX_CLIP_S = 8.0
 """Longer sounds loop a clip of this length (steady sounds) to bound memory."""
 
@@ -199,7 +201,7 @@ def _voiced(
     phase = 2 * np.pi * np.cumsum(f0_hz) / rate
     mean_f0 = float(np.mean(f0_hz))
     out = np.zeros_like(f0_hz)
-    for k in range(1, int(0.45 * rate / (1.3 * mean_f0))):
+    for k in range(1, int(min(0.45 * rate, VOICE_BANDWIDTH_HZ) / (1.3 * mean_f0))):
         freq = k * mean_f0
         weight = sum(1.0 / (1.0 + ((freq - f) / (0.15 * f)) ** 2) for f in formants_hz)
         out += (0.3 + weight) / k**0.5 * np.sin(k * phase)

@@ -10,24 +10,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dsp import Float64Array, db_to_gain, fade
+from .dsp import Float64Array, db_to_gain, fade, seeded_rng
 from .household import band_noise, decaying_partials, harmonic_tone
 from .scene import Music
 
 BARS = 4
 ROOTS_HZ = (41.2, 43.65, 49.0, 55.0, 61.74, 65.41, 73.42, 82.41)
 """Bass roots E1..E2."""
+BANDWIDTH_HZ = 16_000.0
+"""Like a compressed stream, the music itself has nothing near the carrier."""
 
 
 def _rms(x: Float64Array) -> float:
     return float(np.sqrt(np.mean(x**2))) or 1.0
 
 
-def music_loop(action: Music, rng: np.random.Generator, sample_rate_hz: int) -> Float64Array:
-    """Four bars of bass, kick, snare, hi-hat and chord stabs at the action's levels."""
-    beat_s = 60.0 / action.tempo_bpm
-    frames = round(BARS * 4 * beat_s * sample_rate_hz)
-    t_beat = np.arange(round(beat_s * sample_rate_hz)) / sample_rate_hz
+def music_loop(action: Music, seed: int, index: int, sample_rate_hz: int) -> Float64Array:
+    """Four bars of bass, kick, snare, hi-hat and chord stabs at the action's levels.
+
+    The loop depends only on the action, the seed and the action's index in the scene.
+    """
+    rng = seeded_rng(seed, 301, index)
+    beat_frames = 256 * max(1, round(60.0 / action.tempo_bpm * sample_rate_hz / 256))
+    # a round number of frames per beat keeps the loop's FFT fast
+    frames = BARS * 4 * beat_frames
+    t_beat = np.arange(beat_frames) / sample_rate_hz
     bass = np.zeros(frames)
     drums = np.zeros(frames)
     chords = np.zeros(frames)
@@ -40,7 +47,7 @@ def music_loop(action: Music, rng: np.random.Generator, sample_rate_hz: int) -> 
     hat_t = t_beat[: len(t_beat) // 2]
     hat = band_noise(rng, len(hat_t), sample_rate_hz, 7000.0, 16000.0) * np.exp(-hat_t / 0.02)
     for beat in range(BARS * 4):
-        start = round(beat * beat_s * sample_rate_hz)
+        start = beat * beat_frames
         root = roots[beat // 4] * (1.5 if rng.uniform() < 0.2 else 1.0)
         note = harmonic_tone(
             2 * np.pi * root * t_beat, root, (1.0, 0.5, 0.25, 0.12), sample_rate_hz
@@ -59,4 +66,12 @@ def music_loop(action: Music, rng: np.random.Generator, sample_rate_hz: int) -> 
     rest *= max(
         db_to_gain(action.level_dbfs) ** 2 - db_to_gain(action.bass_dbfs) ** 2, 1e-12
     ) ** 0.5 / _rms(rest)
-    return np.asarray(bass / _rms(bass) * db_to_gain(action.bass_dbfs) + rest, dtype=np.float64)
+    mix = bass / _rms(bass) * db_to_gain(action.bass_dbfs) + rest
+    return band_limit(mix, sample_rate_hz, BANDWIDTH_HZ)
+
+
+def band_limit(signal: Float64Array, sample_rate_hz: int, cutoff_hz: float) -> Float64Array:
+    """Steep low-pass of a looping clip (circular, so the loop stays seamless)."""
+    freqs_hz = np.fft.rfftfreq(len(signal), 1.0 / sample_rate_hz)
+    spectrum = np.fft.rfft(signal) / np.sqrt(1.0 + (freqs_hz / cutoff_hz) ** 32)
+    return np.asarray(np.fft.irfft(spectrum, len(signal)), dtype=np.float64)

@@ -17,7 +17,18 @@ from typing import Protocol
 import numpy as np
 
 from .dsp import Float64Array
-from .scene import Curtain, Fan, MovingAction, Pet, RobotVacuum, Room, SitAndWork, Vec2, Walk
+from .scene import (
+    Curtain,
+    Fan,
+    MovingAction,
+    Pet,
+    RobotVacuum,
+    Room,
+    SitAndWork,
+    Stand,
+    Vec2,
+    Walk,
+)
 
 RAMP_S = 0.3
 """Scatterers fade in and out over this time (nobody pops into existence)."""
@@ -108,7 +119,8 @@ class WalkMover:
         # the torso surges slightly with every step
         surge = 0.08 * speed / step_w * np.sin(step_w * t_s + self._phase)
         xy = self._route.position(t_s + surge / max(speed, 1e-6))
-        heading = _heading(self._route.velocity(t_s))
+        # heading over a half-second baseline turns smoothly at waypoints (no limb jumps)
+        heading = _heading(self._route.position(t_s + 0.25) - self._route.position(t_s - 0.25))
         side = np.stack([-heading[:, 1], heading[:, 0]], axis=-1)
         stride = 0.5 * step_w * t_s + self._phase
         leg_amp = 0.9 * speed / (0.5 * step_w)
@@ -128,11 +140,30 @@ class WalkMover:
         return positions, weights * visible[None, :]
 
 
-class SitMover:
-    """Chest (breathing), head, two hands (typing) and two forearms of a seated person."""
+@dataclass(frozen=True, slots=True)
+class Posture:
+    """Heights (m) and hand placement of a person who stays in one place."""
 
-    def __init__(self, action: SitAndWork, rng: np.random.Generator) -> None:
+    chest_z: float
+    head_z: float
+    hand_z: float
+    hand_front_m: float
+    hand_side_m: float
+
+
+SEATED = Posture(chest_z=1.05, head_z=1.32, hand_z=0.75, hand_front_m=0.35, hand_side_m=0.2)
+STANDING = Posture(chest_z=1.35, head_z=1.65, hand_z=0.85, hand_front_m=0.05, hand_side_m=0.25)
+
+
+class StillPersonMover:
+    """Chest (breathing), head, two hands and two forearms of a seated or standing person."""
+
+    def __init__(self, action: SitAndWork | Stand, rng: np.random.Generator) -> None:
         self._action = action
+        self._typing_on = isinstance(action, SitAndWork) and action.typing
+        self._posture = SEATED if isinstance(action, SitAndWork) else STANDING
+        self._sway_m = action.sway_m if isinstance(action, Stand) else 0.0
+        self._sway = (rng.uniform(0.1, 0.4, (3, 1)), rng.uniform(0, 2 * np.pi, (3, 1)))
         angle = math.radians(action.facing_deg)
         self._front = np.array([math.cos(angle), math.sin(angle), 0.0])
         self._side = np.array([-math.sin(angle), math.cos(angle), 0.0])
@@ -171,19 +202,27 @@ class SitMover:
             )
         )
         fidget = self._fidgets(t_s)
-        chest = base + np.array([0, 0, 1.05]) + breath[:, None] * self._front + fidget[0]
-        head = base + np.array([0, 0, 1.32]) + 0.5 * fidget[0] + fidget[1]
+        sway_hz, sway_phase = self._sway
+        sway = self._sway_m * np.sin(2 * np.pi * sway_hz * t_s + sway_phase).T * [1.0, 1.0, 0.2]
+        posture = self._posture
+        chest = base + [0, 0, posture.chest_z] + breath[:, None] * self._front + fidget[0] + sway
+        head = base + [0, 0, posture.head_z] + 0.5 * fidget[0] + fidget[1] + 1.2 * sway
         parts = [(chest, 1.0), (head, 0.3)]
         freqs, phases = self._typing
         for hand in range(2):
             jiggle = np.zeros_like(t_s)
-            if a.typing:
+            if self._typing_on:
                 gate = np.clip(1.5 * np.sin(0.4 * t_s + self._typing_gate_phase[hand]) + 0.5, 0, 1)
                 waves = np.sin(2 * np.pi * freqs[hand][:, None] * t_s + phases[hand][:, None])
                 jiggle = 0.0015 * gate * waves.sum(axis=0)
             sign = 1.0 if hand == 0 else -1.0
-            rest = base + 0.35 * self._front + sign * 0.2 * self._side + np.array([0, 0, 0.75])
-            palm = rest + jiggle[:, None] * np.array([0, 0, 1.0]) + fidget[2 + hand]
+            rest = (
+                base
+                + posture.hand_front_m * self._front
+                + sign * posture.hand_side_m * self._side
+                + [0, 0, posture.hand_z]
+            )
+            palm = rest + jiggle[:, None] * np.array([0, 0, 1.0]) + fidget[2 + hand] + 0.5 * sway
             parts.append((palm, 0.12))
             parts.append((0.5 * (palm + chest) - np.array([0, 0, 0.15]), 0.2))
         positions = np.stack([p for p, _ in parts])
@@ -193,8 +232,6 @@ class SitMover:
 
 class FanMover:
     """Blade points on circles; blades flash brighter when broadside to the device."""
-
-    SPIN_UP_S = 2.0
 
     def __init__(self, action: Fan, room: Room) -> None:
         self._action = action
@@ -213,7 +250,7 @@ class FanMover:
         """Two points (mid and tip) per blade; angle follows a spin-up from rest."""
         a = self._action
         omega = 2 * np.pi * a.rpm / 60.0
-        tau = self.SPIN_UP_S
+        tau = max(a.spin_up_s, 1e-3)
         elapsed = np.maximum(t_s, 0.0)
         angle = omega * (elapsed - tau * (1.0 - np.exp(-elapsed / tau)))
         positions = []
@@ -343,8 +380,8 @@ def build_mover(action: MovingAction, room: Room, rng: np.random.Generator) -> M
     match action:
         case Walk():
             return WalkMover(action, room, rng)
-        case SitAndWork():
-            return SitMover(action, rng)
+        case SitAndWork() | Stand():
+            return StillPersonMover(action, rng)
         case Fan():
             return FanMover(action, room)
         case Curtain():

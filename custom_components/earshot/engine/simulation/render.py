@@ -48,7 +48,8 @@ def render_scene(
     """Render ``seconds`` (default: one pass) of a scene to float32 (frames, channels).
 
     With no emitters, a ``default_carrier_hz`` sine at -20 dBFS plays through the
-    speaker so the recording shows the scene's Doppler; pass None for no carrier.
+    speaker so the recording shows the scene's Doppler (unless the sample rate is
+    too low for it); pass None for no carrier.
     Longer renders loop the scene.
     """
     chosen = SCENES[scene] if isinstance(scene, str) else scene
@@ -56,7 +57,11 @@ def render_scene(
     mixer = OutputMixer()
     for emitter in emitters:
         mixer.attach(emitter)
-    if not emitters and default_carrier_hz is not None:
+    if (
+        not emitters
+        and default_carrier_hz is not None
+        and default_carrier_hz < 0.45 * sample_rate_hz
+    ):
         mixer.attach(ToneEmitter(default_carrier_hz))
     total = math.ceil((chosen.duration_s if seconds is None else seconds) * sample_rate_hz)
     out = np.empty((total, channels), dtype=np.float32)

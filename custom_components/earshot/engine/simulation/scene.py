@@ -115,9 +115,9 @@ DEVICES: dict[str, Device] = {
     ),
     "cheap": Device(
         name="cheap",
-        speaker_cutoff_hz=17_000.0,
-        mic_cutoff_hz=18_000.0,
-        rolloff_order=6,
+        speaker_cutoff_hz=16_500.0,
+        mic_cutoff_hz=17_500.0,
+        rolloff_order=16,
         speaker_highpass_hz=250.0,
         nonlinearity=(0.08, 0.05),
         mic_noise_dbfs=-82.0,
@@ -181,6 +181,22 @@ class SitAndWork:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Stand:
+    """A person standing still: breathing, postural sway and the odd shift of weight."""
+
+    start_s: float
+    duration_s: float
+    position: Vec2
+    facing_deg: float = -90.0
+    breathing_hz: float = 0.25
+    breathing_depth_m: float = 0.006
+    fidgets_per_min: float = 2.0
+    sway_m: float = 0.005
+    """Amplitude of the slow (0.1-0.4 Hz) postural sway of the whole body."""
+    reflectivity_m: float = 0.2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Fan:
     """A running fan: rotating blades give symmetric, periodic Doppler at the blade-pass rate."""
 
@@ -193,6 +209,8 @@ class Fan:
     rpm: float = 150.0
     blades: int = 4
     facing_deg: float = -90.0
+    spin_up_s: float = 2.0
+    """Time constant of the motor spinning up from rest."""
     reflectivity_m: float = 0.04
 
 
@@ -281,9 +299,18 @@ class UltrasonicInterferer:
 
 
 Action = (
-    Walk | SitAndWork | Fan | Curtain | Pet | RobotVacuum | Music | Sound | UltrasonicInterferer
+    Walk
+    | SitAndWork
+    | Stand
+    | Fan
+    | Curtain
+    | Pet
+    | RobotVacuum
+    | Music
+    | Sound
+    | UltrasonicInterferer
 )
-MovingAction = Walk | SitAndWork | Fan | Curtain | Pet | RobotVacuum
+MovingAction = Walk | SitAndWork | Stand | Fan | Curtain | Pet | RobotVacuum
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +360,7 @@ def annotate(action: Action) -> tuple[Annotation, ...]:
                 Annotation("presence", "person", start_s, end_s),
                 Annotation("motion", "major", start_s, end_s),
             )
-        case SitAndWork():
+        case SitAndWork() | Stand():
             return (
                 Annotation("presence", "person", start_s, end_s),
                 Annotation("motion", "minor", start_s, end_s),

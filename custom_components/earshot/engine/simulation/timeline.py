@@ -7,7 +7,7 @@ contiguous run of scene frames.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 
@@ -33,24 +33,43 @@ def scene_times_s(
     return np.asarray(np.mod(stream_frames, scene_frames) / sample_rate_hz, dtype=np.float64)
 
 
-@dataclass(frozen=True, slots=True)
 class PlacedClip:
-    """A mono clip placed on the scene timeline, tiled to fill its active span."""
+    """A mono clip placed on the scene timeline, tiled to fill its active span.
 
-    start_frame: int
-    frames: int
-    clip: Float64Array
-    fade_frames: int = 256
-    """Fade-out at the end of the span, so cutting a looping clip does not click."""
+    The clip is synthesized the first time its span is heard and dropped once the
+    timeline is well past it, so a long looping scene holds only what is sounding.
+    """
+
+    def __init__(
+        self,
+        start_frame: int,
+        frames: int,
+        make: Callable[[], Float64Array],
+        fade_frames: int = 256,
+        keep_frames: int = 48_000,
+    ) -> None:
+        self.start_frame = start_frame
+        self.frames = frames
+        self._make = make
+        self._fade_frames = max(fade_frames, 1)
+        """Fade-out at the end of the span, so cutting a looping clip does not click."""
+        self._keep_frames = keep_frames
+        """How long after the span the clip is kept (delayed copies still read it)."""
+        self._clip: Float64Array | None = None
 
     def render(self, scene_start: int, count: int) -> Float64Array | None:
         """Samples for scene frames [scene_start, scene_start + count), None if silent there."""
-        local = np.arange(scene_start - self.start_frame, scene_start - self.start_frame + count)
-        if local[-1] < 0 or local[0] >= self.frames:
+        first = scene_start - self.start_frame
+        if first + count <= 0 or first >= self.frames:
+            if first >= self.frames + self._keep_frames or first + count <= -self._keep_frames:
+                self._clip = None
             return None
+        if self._clip is None:
+            self._clip = self._make()
+        local = np.arange(first, first + count)
         inside = (local >= 0) & (local < self.frames)
         out = np.zeros(count)
         idx = local[inside]
-        tail = np.clip((self.frames - idx) / max(self.fade_frames, 1), 0.0, 1.0)
-        out[inside] = self.clip[idx % len(self.clip)] * tail
+        tail = np.clip((self.frames - idx) / self._fade_frames, 0.0, 1.0)
+        out[inside] = self._clip[idx % len(self._clip)] * tail
         return out

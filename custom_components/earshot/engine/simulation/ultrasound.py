@@ -28,7 +28,17 @@ from .dsp import (
     seeded_rng,
 )
 from .reflectors import Mover, build_mover
-from .scene import Curtain, Fan, MovingAction, Pet, RobotVacuum, Scene, SitAndWork, Walk
+from .scene import (
+    Curtain,
+    Fan,
+    MovingAction,
+    Pet,
+    RobotVacuum,
+    Scene,
+    SitAndWork,
+    Stand,
+    Walk,
+)
 from .timeline import scene_times_s
 
 OVERSAMPLE = 4
@@ -101,7 +111,7 @@ class SpeakerPaths:
         self._movers: list[tuple[MovingAction, Mover]] = [
             (action, build_mover(action, room, seeded_rng(seed, 101, index)))
             for index, action in enumerate(scene.actions)
-            if isinstance(action, Walk | SitAndWork | Fan | Curtain | Pet | RobotVacuum)
+            if isinstance(action, Walk | SitAndWork | Stand | Fan | Curtain | Pet | RobotVacuum)
         ]
 
     @property

@@ -1,0 +1,116 @@
+"""Simulated ultrasound physics: Doppler shifts, fan periodicity, music intermodulation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from earshot_engine.simulation import (
+    DEVICES,
+    Device,
+    Fan,
+    Music,
+    Scene,
+    Walk,
+    render_scene,
+)
+
+RATE_HZ = 48_000
+CARRIER_HZ = 20_000.0
+
+
+def _spectrum(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = x.astype(np.float64) - x.mean()
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    return np.fft.rfftfreq(len(x), 1.0 / RATE_HZ) - CARRIER_HZ, spec
+
+
+def _band_db(offset_hz: np.ndarray, power: np.ndarray, lo: float, hi: float) -> float:
+    mask = (offset_hz >= lo) & (offset_hz < hi)
+    return float(10 * np.log10(power[mask].sum() + 1e-30))
+
+
+def _baseband(x: np.ndarray, lo_hz: float, hi_hz: float) -> np.ndarray:
+    """Complex envelope of the band CARRIER + [lo, hi] (and its mirror) via FFT masking."""
+    spec = np.fft.fft(x.astype(np.float64))
+    freqs = np.fft.fftfreq(len(x), 1.0 / RATE_HZ) - CARRIER_HZ
+    keep = (np.abs(freqs) >= lo_hz) & (np.abs(freqs) <= hi_hz)
+    return np.fft.ifft(np.where(keep, spec, 0))
+
+
+def test_approaching_walker_shows_doppler_at_two_v_f_over_c() -> None:
+    walk = Walk(start_s=0.0, duration_s=2.8, waypoints=((2.5, 3.8), (2.5, 1.0)))  # 1 m/s
+    scene = Scene(name="approach", duration_s=3.0, actions=(walk,))
+    x = render_scene(scene, seconds=2.5)[int(0.5 * RATE_HZ) :, 0]
+    offset, power = _spectrum(x)
+    expected_hz = 2 * 1.0 * CARRIER_HZ / 343.0  # ~117 Hz
+    band = (offset > 60) & (offset < 300)
+    peak_hz = offset[band][np.argmax(power[band])]
+    assert abs(peak_hz - expected_hz) < 12.0
+    approaching = _band_db(offset, power, 20, 300)
+    receding = _band_db(offset, power, -300, -20)
+    assert approaching > receding + 15.0
+
+    empty = render_scene(Scene(name="still", duration_s=3.0), seconds=2.5)[int(0.5 * RATE_HZ) :, 0]
+    offset_e, power_e = _spectrum(empty)
+    assert approaching > _band_db(offset_e, power_e, 20, 300) + 25.0
+
+
+def test_receding_walker_shows_negative_doppler() -> None:
+    walk = Walk(start_s=0.0, duration_s=2.8, waypoints=((2.5, 1.0), (2.5, 3.8)))
+    x = render_scene(Scene(name="recede", duration_s=3.0, actions=(walk,)), seconds=2.5)
+    offset, power = _spectrum(x[int(0.5 * RATE_HZ) :, 0])
+    assert _band_db(offset, power, -300, -20) > _band_db(offset, power, 20, 300) + 15.0
+
+
+def test_mic_geometry_sets_the_inter_mic_phase_of_echoes() -> None:
+    walk = Walk(start_s=0.0, duration_s=2.0, waypoints=((4.8, 0.6), (3.2, 0.6)))
+
+    def median_phase_difference(device: Device) -> float:
+        scene = Scene(name="side", duration_s=2.0, device=device, actions=(walk,))
+        x = render_scene(scene, seconds=2.0)[RATE_HZ // 2 : 3 * RATE_HZ // 2]
+        left, right = (_baseband(x[:, c], 30.0, 400.0).reshape(-1, 2400) for c in range(2))
+        per_frame = np.angle(np.sum(np.conj(left) * right, axis=1))
+        return float(np.median(np.abs(per_frame)))
+
+    assert median_phase_difference(Device(mic_spacing_m=0.0)) < 0.05
+    assert median_phase_difference(Device(mic_spacing_m=0.06)) > 0.5
+
+
+def test_fan_doppler_is_symmetric_and_periodic_at_blade_pass_rate() -> None:
+    fan = Fan(
+        start_s=0.0, duration_s=6.0, position=(2.5, 2.0, 2.45), rpm=150.0, blades=4, spin_up_s=0.2
+    )
+    x = render_scene(Scene(name="fan", duration_s=6.0, actions=(fan,)), seconds=5.0)
+    x = x[RATE_HZ:, 0]  # spun up
+    offset, power = _spectrum(x)
+    up = _band_db(offset, power, 15, 600)
+    down = _band_db(offset, power, -600, -15)
+    assert abs(up - down) < 3.0
+    envelope = np.abs(_baseband(x, 15.0, 600.0)) ** 2
+    decimated = envelope.reshape(-1, 480).mean(axis=1)  # 100 Hz
+    env_spec = np.abs(np.fft.rfft(decimated - decimated.mean()))
+    env_freqs = np.fft.rfftfreq(len(decimated), 0.01)
+    band = (env_freqs > 2) & (env_freqs < 45)
+    peak_hz = env_freqs[band][np.argmax(env_spec[band])]
+    blade_pass_hz = 4 * 150.0 / 60.0
+    assert min(abs(peak_hz - k * blade_pass_hz) for k in (1, 2, 3, 4)) < 0.3
+
+
+def test_music_bass_paints_sidebands_around_carrier_only_with_nonlinearity() -> None:
+    music = Music(start_s=0.0, duration_s=4.0, level_dbfs=-14.0, bass_dbfs=-12.0)
+
+    def sidebands(device: Device) -> float:
+        scene = Scene(name="music", duration_s=4.0, device=device, actions=(music,))
+        offset, power = _spectrum(render_scene(scene, seconds=3.0)[RATE_HZ:, 0])
+        return _band_db(offset, power, 30, 250) + _band_db(offset, power, -250, -30)
+
+    assert sidebands(Device()) > sidebands(Device(nonlinearity=(0.0, 0.0))) + 20.0
+
+
+def test_cheap_device_barely_hears_the_carrier() -> None:
+    scene = Scene(name="empty", duration_s=1.0)
+    cheap = Scene(name="empty", duration_s=1.0, device=DEVICES["cheap"])
+    level = [
+        _band_db(*_spectrum(render_scene(s, seconds=1.0)[:, 0]), -5, 5) for s in (scene, cheap)
+    ]
+    assert level[0] > level[1] + 20.0
