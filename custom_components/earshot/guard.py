@@ -67,6 +67,7 @@ from .engine.guard.policy import (
     mode_for_occupancy,
 )
 from .engine.guard.siren import SirenEmitter
+from .engine.runtime import SourceStatus
 
 if TYPE_CHECKING:
     from .coordinator import EarshotCoordinator
@@ -336,6 +337,10 @@ class GuardManager:
 
     @callback
     def _async_on_message(self, message: object) -> None:
+        if isinstance(message, SourceStatus) and message.available:
+            # The source (re)opened: its sample clock restarts, open incidents end.
+            self.tracker.close_all()
+            return
         detection = detection_from_result(message)
         if detection is not None:
             self.async_handle_detection(detection)

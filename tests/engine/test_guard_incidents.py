@@ -74,11 +74,13 @@ def test_hazards_do_not_merge_with_intrusion_and_take_priority() -> None:
     assert group_for("doorbell") == "doorbell"
 
 
-def test_clock_restart_starts_a_new_incident() -> None:
+def test_event_confirmed_late_with_an_earlier_start_continues() -> None:
     tracker = _tracker()
-    tracker.observe(_det("smoke_alarm", 100.0))
-    restarted = tracker.observe(_det("smoke_alarm", 1.0))
-    assert restarted.created
+    tracker.observe(_det("smoke_alarm", 9.6))  # the alarm's state, reported first
+    late = tracker.observe(_det("smoke_alarm", 2.0))  # its event, which began at 2 s
+    assert not late.created
+    assert late.incident.first_s == 2.0
+    assert late.incident.last_s == 10.6
 
 
 def test_close_all_forgets_open_incidents() -> None:

@@ -122,6 +122,7 @@ class IncidentTracker:
             incident = replace(
                 current,
                 kinds=current.kinds + new_kinds,
+                first_s=min(current.first_s, detection.start_s),
                 last_s=max(current.last_s, detection.end_s),
                 detections=current.detections + 1,
                 confidence=max(current.confidence, detection.confidence),
@@ -143,12 +144,10 @@ class IncidentTracker:
         return IncidentUpdate(incident, created=True, new_kinds=(detection.kind,))
 
     def _continues(self, incident: Incident, detection: Detection) -> bool:
-        # A detection before the incident began means the sample clock restarted
-        # (the source reconnected): that is a new incident, not a continuation.
-        if detection.start_s < incident.first_s:
-            return False
+        # A detector may report a sound that began before the incident's first report
+        # (an event confirmed late): that continues it, as does anything within cooldown.
         return detection.start_s - incident.last_s <= self.cooldown_s
 
     def close_all(self) -> None:
-        """Forget open incidents (the mode changed, or the clock restarted)."""
+        """Forget open incidents (mode change, or a reopened source restarting its clock)."""
         self._open.clear()
