@@ -27,6 +27,7 @@ from earshot_engine.inference import (
     count_macs,
     litert_interpreter_class,
     load_model,
+    read_npz_model,
     write_npz_model,
 )
 
@@ -163,7 +164,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = synthetic_stage1(Path(tmp)) if args.synthetic_stage1 else Path(args.model)
         macs = count_macs(base)
-        print(f"{base.name}: {macs} MACs per call, {macs * args.calls_per_s / 1e6:.3f} M MACs/s")
+        _, weights = read_npz_model(base.parent / f"{base.name}.npz")
+        params = sum(w.size for w in weights.values())
+        print(
+            f"{base.name}: {params} parameters, {macs} MACs per call, "
+            f"{macs * args.calls_per_s / 1e6:.3f} M MACs per second of audio"
+        )
         backends = ["numpy"] + (["litert"] if litert_interpreter_class() is not None else [])
         for backend in backends:
             if backend == "litert" and not base.with_suffix(".tflite").exists():
