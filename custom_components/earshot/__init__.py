@@ -24,7 +24,7 @@ from .engine.sound_device import load_sounddevice
 from .guard import async_remove_clips, async_setup_guard
 from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SIREN]
+PLATFORMS: list[Platform] = [Platform.SELECT, Platform.SENSOR, Platform.SIREN]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 

@@ -16,8 +16,12 @@ from homeassistant.const import (
     STATE_OFF,
     STATE_ON,
 )
-from homeassistant.core import Event, HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from homeassistant.core import Event, HomeAssistant, State
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+    mock_restore_cache,
+)
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -231,3 +235,34 @@ async def test_diagnostics_show_guard_counters_not_targets(
     assert diagnostics["guard"]["notifications_sent"] == 1
     assert diagnostics["guard"]["notify_target_count"] == 1
     assert "glass_break" in diagnostics["guard"]["alerts"]["away"]
+
+
+SELECT = "select.living_room_guard_mode"
+
+
+async def test_mode_select_sets_and_shows_the_mode(hass: HomeAssistant) -> None:
+    hass.states.async_set(PANEL, "disarmed")
+    _, guard, _ = await _setup(
+        hass,
+        ControlledSource(),
+        options={OPT_GUARD_FOLLOW: GUARD_FOLLOW_ALARM_PANEL, OPT_GUARD_ALARM_PANEL: PANEL},
+    )
+    state = hass.states.get(SELECT)
+    assert state is not None
+    assert state.state == "off"
+    assert state.attributes["options"] == ["off", "home", "night", "away"]
+    await hass.services.async_call(
+        "select", "select_option", {ATTR_ENTITY_ID: SELECT, "option": "night"}, blocking=True
+    )
+    assert guard.mode is GuardMode.NIGHT
+    assert hass.states.get(SELECT).state == "night"
+    hass.states.async_set(PANEL, "armed_away")
+    await hass.async_block_till_done()
+    assert hass.states.get(SELECT).state == "away"
+
+
+async def test_hand_set_mode_survives_a_restart(hass: HomeAssistant) -> None:
+    mock_restore_cache(hass, [State(SELECT, "away")])
+    _, guard, _ = await _setup(hass, ControlledSource())
+    assert guard.mode is GuardMode.AWAY
+    assert hass.states.get(SELECT).state == "away"
