@@ -398,3 +398,23 @@ def test_auto_falls_back_to_numpy_when_litert_cannot_run_an_intact_file(
     assert "using the exact numpy implementation" in caplog.text
     with pytest.raises(LiteRTUnsupportedError, match="WHILE"):
         load_model(FIXTURES / "tiny_stream", backend="litert")
+
+
+SHIPPED = Path(__file__).parents[2] / "custom_components" / "earshot" / "models"
+
+
+@pytest.mark.parametrize("npz", sorted(SHIPPED.glob("*.npz")), ids=lambda p: p.stem)
+def test_every_shipped_model_runs_and_backends_agree(npz: Path) -> None:
+    """Any model dropped into the integration is exercised without new test code."""
+    model = load_numpy_model(npz)
+    rng = np.random.default_rng(5)
+    feeds = {
+        i.name: rng.normal(0.0, 3.0, (1, *(d or 1 for d in i.shape[1:]))).astype(np.float32)
+        for i in model.spec.inputs
+    }
+    outputs = model.run(feeds)
+    assert set(outputs) == set(model.output_names)
+    assert all(np.isfinite(v).all() for v in outputs.values())
+    assert count_macs(model) > 0
+    if litert_interpreter_class() is not None:
+        assert_backends_agree(npz, feeds, atol=1e-4)
