@@ -145,36 +145,3 @@ async def test_guard_off_stores_nothing(
     assert not clips_in_tmp.exists() or not any(clips_in_tmp.rglob("*"))
     assert not phone
     assert not _notifications(hass)
-
-
-async def test_home_mode_ignores_glass_break_but_not_smoke(
-    hass: HomeAssistant, controlled_source: ControlledSource
-) -> None:
-    alerts: list[Event] = []
-    hass.bus.async_listen(EVENT_ALERT, alerts.append)
-    script = [(0.5, sound("glass_break")), (1.0, sound("smoke_alarm"))]
-    _, guard, _ = await _setup(hass, controlled_source, script, mode=GuardMode.HOME)
-    await wait_for(hass, lambda: alerts)
-    assert [e.data["type"] for e in alerts] == ["smoke_alarm"]
-    assert guard.counters["incidents"] == 1
-
-
-async def test_smoke_alarm_for_a_minute_is_one_updated_incident(
-    hass: HomeAssistant, controlled_source: ControlledSource
-) -> None:
-    phone = async_mock_service(hass, "notify", "mobile_app_phone")
-    alerts: list[Event] = []
-    hass.bus.async_listen(EVENT_ALERT, alerts.append)
-    # A T3 smoke alarm recognised every 4 s for 60 s.
-    script = [(0.5 + t, sound("smoke_alarm", 3.0)) for t in range(0, 60, 4)]
-    entry, guard, _ = await _setup(hass, controlled_source, script, mode=GuardMode.AWAY)
-    await wait_for(hass, lambda: guard.counters["updates"] == len(script) - 1, timeout_s=20)
-    await hass.async_block_till_done()
-    assert guard.counters["incidents"] == 1
-    assert len(alerts) == 1
-    assert len(phone) == 1
-    assert len(_notifications(hass)) == 1
-    record = guard.store.get(entry.entry_id, alerts[0].data["incident_id"])
-    assert record is not None
-    assert record.detections == len(script)
-    assert f"{len(script)} detections" in next(iter(_notifications(hass).values()))["message"]
