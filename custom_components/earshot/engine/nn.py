@@ -235,12 +235,25 @@ def conv1d(
     padding: str = "valid",
     dilation: int = 1,
 ) -> FloatArray:
-    """Keras Conv1D: x (N, T, C), kernel (k, C, O) -> (N, To, O); padding may be "causal"."""
-    if padding == "causal":
-        x = _pad_spatial(x, (((kernel.shape[0] - 1) * dilation, 0),))
-        padding = "valid"
-    out = conv2d(x[:, None], kernel[None], bias, (1, stride), padding, (1, dilation))
-    return out[:, 0]
+    """Keras Conv1D: x (N, T, C), kernel (k, C, O) -> (N, To, O); padding may be "causal".
+
+    Its own im2col rather than conv2d on a height-one image: the streaming
+    models call it every few tens of milliseconds, so per-call overhead counts.
+    """
+    n, t, c = x.shape
+    k, kc, o = kernel.shape
+    if kc != c:
+        raise ValueError(f"conv1d kernel expects {kc} channels, input has {c}")
+    xp = _pad_spatial(x, (pad_amounts(t, k, stride, dilation, padding),))
+    to = output_size(t, k, stride, dilation, padding)
+    patches = np.empty((n, to, k, c), dtype=np.float32)
+    last = stride * (to - 1) + 1
+    for i in range(k):
+        patches[:, :, i] = xp[:, i * dilation : i * dilation + last : stride]
+    out = matmul(patches.reshape(n * to, k * c), kernel.reshape(k * c, o))
+    if bias is not None:
+        out += bias
+    return out.reshape(n, to, o)
 
 
 def depthwise_conv2d(
