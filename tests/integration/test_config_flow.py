@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import wave
 from pathlib import Path
 from typing import Any
@@ -400,3 +401,17 @@ async def test_sound_card_check_opens_and_always_closes(hass: HomeAssistant) -> 
     assert result["description_placeholders"]["error"] == "Invalid sample rate"
     source_cls.assert_called_once_with("USB Mic", "HDMI")
     source_cls.return_value.close.assert_called_once()
+
+
+def test_every_choice_is_translated() -> None:
+    from custom_components.earshot.engine.simulation import SCENES
+
+    strings = json.loads(
+        (Path(__file__).parents[2] / "custom_components/earshot/translations/en.json").read_text()
+    )
+    selector = strings["selector"]
+    assert set(selector["scene"]["options"]) == set(SCENES)
+    assert set(selector["sound"]["options"]) == set(SOUND_NAMES)
+    assert set(selector["detection"]["options"]) == {*SOUND_NAMES, "presence"}
+    per_sound = strings["options"]["step"]["sounds"]["sections"]["per_sound"]["data"]
+    assert set(per_sound) == set(SOUND_NAMES)
