@@ -569,6 +569,8 @@ class GuardManager:
         }
         if audio_url is not None:
             data["audio"] = audio_url
+            # iOS shows the clip as a playable attachment; Android opens the link.
+            data["attachment"] = {"url": audio_url, "content-type": "wav"}
         return data
 
     # --- feedback and siren ---------------------------------------------------------

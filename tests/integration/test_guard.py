@@ -108,6 +108,7 @@ async def test_glass_break_away_one_incident_everywhere(
     mobile = call.data["data"]
     assert mobile["audio"] == data["clip_url"]
     assert mobile["audio"].startswith(f"/api/earshot/clips/{entry.entry_id}/{incident_id}?authSig=")
+    assert mobile["attachment"] == {"url": mobile["audio"], "content-type": "wav"}
     assert mobile["url"].startswith("/media-browser/")
     assert [a["title"] for a in mobile["actions"]] == ["Dismiss as false alarm"]  # no speaker
     assert "/media-browser/" in email[0].data["message"]
