@@ -47,6 +47,12 @@ def keras_reference(name: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndar
     return ins, outs
 
 
+def raw_spec(name: str) -> dict[str, Any]:
+    """The JSON spec of a fixture, to derive variants from."""
+    with np.load(FIXTURES / f"{name}.npz") as data:
+        return json.loads(data["__spec__"].tobytes())
+
+
 def spec(
     inputs: list[tuple[str, list[Any]]],
     outputs: list[tuple[str, str]],
@@ -93,8 +99,7 @@ def test_numpy_backend_matches_keras(name: str) -> None:
 def test_streaming_state_matches_one_long_sequence(tmp_path: Path) -> None:
     """Three 4-frame chunks with state carried == one 12-frame pass from zero state."""
     spec_4, weights = read_npz_model(FIXTURES / "tiny_stream.npz")
-    with np.load(FIXTURES / "tiny_stream.npz") as data:
-        raw = json.loads(data["__spec__"].tobytes())
+    raw = raw_spec("tiny_stream")
     long = copy.deepcopy(raw)
     long["inputs"][0]["shape"] = [None, 12, 8]
     for n in long["nodes"]:
@@ -315,8 +320,7 @@ def test_litert_streaming_matches_numpy_streaming() -> None:
 @needs_litert
 def test_litert_missing_mismatched_or_corrupt_tflite(tmp_path: Path) -> None:
     _, weights = read_npz_model(FIXTURES / "tiny_conv.npz")
-    with np.load(FIXTURES / "tiny_conv.npz") as data:
-        raw = json.loads(data["__spec__"].tobytes())
+    raw = raw_spec("tiny_conv")
     write_npz_model(tmp_path / "m.npz", raw, weights)
     with pytest.raises(ModelLoadError, match=r"m\.tflite is missing"):
         load_model(tmp_path / "m", backend="litert")
@@ -333,8 +337,7 @@ def test_litert_missing_mismatched_or_corrupt_tflite(tmp_path: Path) -> None:
 @needs_litert
 def test_assert_backends_agree_detects_a_mismatch(tmp_path: Path) -> None:
     spec_c, weights = read_npz_model(FIXTURES / "tiny_conv.npz")
-    with np.load(FIXTURES / "tiny_conv.npz") as data:
-        raw = json.loads(data["__spec__"].tobytes())
+    raw = raw_spec("tiny_conv")
     weights["motion/bias"][0] += 1.0  # a shift of all logits would not change the softmax
     write_npz_model(tmp_path / "m.npz", raw, weights)
     (tmp_path / "m.tflite").write_bytes((FIXTURES / "tiny_conv.tflite").read_bytes())
