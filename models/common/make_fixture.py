@@ -25,7 +25,7 @@ from models.common.export import export_model, input_names
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "engine" / "fixtures"
 
 
-def _randomize(model: Any, seed: int) -> None:
+def randomize_weights(model: Any, seed: int) -> None:
     """Random weights everywhere, including BatchNormalization statistics, so folding is tested."""
     rng = np.random.default_rng(seed)
     for weight in model.weights:
@@ -98,7 +98,7 @@ def main() -> None:
     rng = np.random.default_rng(7)
     for seed, (name, build) in enumerate((("tiny_stream", tiny_stream), ("tiny_conv", tiny_conv))):
         model = build()
-        _randomize(model, seed)
+        randomize_weights(model, seed)
         report = export_model(model, FIXTURES, name)
         print(report.summary())
         names = input_names(model)

@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 from models.common.export import ExportError, ExportParityError, export_model
-from models.common.make_fixture import _randomize
+from models.common.make_fixture import randomize_weights
 
 
 def _cases() -> dict[str, Callable[[], Any]]:
@@ -131,7 +131,7 @@ def _nested_is_rejected() -> bool:
 def _parity_check_can_fail() -> bool:
     """With zero tolerance round-off alone must trip the check (it is not a tautology)."""
     model = _cases()["conv2d"]()
-    _randomize(model, 0)
+    randomize_weights(model, 0)
     with tempfile.TemporaryDirectory() as tmp:
         try:
             export_model(model, tmp, "strict", atol=0.0, rtol=0.0)
@@ -147,7 +147,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for seed, (name, build) in enumerate(_cases().items()):
             model = build()
-            _randomize(model, seed)
+            randomize_weights(model, seed)
             try:
                 report = export_model(model, tmp, name)
             except Exception as err:  # report every case, then fail
