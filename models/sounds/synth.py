@@ -54,7 +54,7 @@ def alarm(rng: Rng, kind: str, total_s: float) -> tuple[np.ndarray, np.ndarray]:
     """A smoke (T3, continuous, fast beeping, 520 Hz T3) or CO (T4) alarm."""
     start = rng.uniform(-4.0, total_s * 0.6)
     square = False
-    freq = rng.uniform(2700, 3600)
+    freq = rng.uniform(2300, 4000)  # piezo sounders: about 2.3-4 kHz
     if kind == "t3":
         on, gap, rest = _jit(rng, 0.5, 0.08), _jit(rng, 0.5, 0.08), _jit(rng, 1.5, 0.08)
         pattern = [(on, gap), (on, gap), (on, rest)]

@@ -82,7 +82,7 @@ def build_stage1(steps: int | None, mean: np.ndarray, std: np.ndarray):  # type:
     return keras.Model(inp, out)
 
 
-def build_stage1_step(mean: np.ndarray, std: np.ndarray):  # type: ignore[no-untyped-def]
+def build_stage1_step(mean: np.ndarray, std: np.ndarray, heads: int = len(SOUND_TYPES)):  # type: ignore[no-untyped-def]
     """One streaming step with explicit GRU state, the form exported to .tflite."""
     from tensorflow import keras
 
@@ -96,7 +96,7 @@ def build_stage1_step(mean: np.ndarray, std: np.ndarray):  # type: ignore[no-unt
     seq, new_state = keras.layers.GRU(
         64, return_sequences=True, return_state=True, unroll=True, name="gru"
     )(x, initial_state=state)
-    out = keras.layers.Dense(len(SOUND_TYPES), activation="sigmoid", name="heads")(seq)
+    out = keras.layers.Dense(heads, activation="sigmoid", name="heads")(seq)
     return keras.Model([inp, state], {"scores": out, "gru_state_out": new_state})
 
 
@@ -182,7 +182,7 @@ def train_stage2(args: argparse.Namespace) -> None:
         return xs, ys
 
     rng = np.random.default_rng(3)
-    xw, yw = windows(np.concatenate([x, x]), np.concatenate([y, y]), rng)
+    xw, yw = windows(x, y, rng)
     xvw, yvw = windows(xv, yv, rng)
     mean, std = x.mean(axis=(0, 1)), x.std(axis=(0, 1)) + 1e-3
     model = build_stage2(mean, std)
@@ -201,14 +201,109 @@ def train_stage2(args: argparse.Namespace) -> None:
     _export(named, "sound_stage2", meta, {"logmel": xvw[:1]})
 
 
+def _frozen_stage1(heads: int):  # type: ignore[no-untyped-def]
+    """The shipped stage-1 step model rebuilt in Keras from its npz, with ``heads`` outputs."""
+    from earshot_engine.inference import read_npz_model
+
+    _, w = read_npz_model(OUT_DIR / "sound_stage1.npz")
+    model = build_stage1_step(np.zeros(40), np.ones(40), heads=heads)
+    # the exported normalisation is x * scale + shift: a BatchNorm with mean 0, variance 1
+    model.get_layer("norm").set_weights(
+        [w["norm/scale"], w["norm/shift"], np.zeros(40), np.ones(40) - 1e-6]
+    )
+    for name in ("conv1", "conv2"):
+        model.get_layer(name).set_weights([w[f"{name}/kernel"], w[f"{name}/bias"]])
+    model.get_layer("gru").set_weights([w["gru/kernel"], w["gru/recurrent_kernel"], w["gru/bias"]])
+    return model, w
+
+
+def _embeddings(
+    clips: list[np.ndarray], rng: np.random.Generator, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-step trunk outputs (GRU state) and labels: new-sound mixtures and ordinary ones."""
+    from earshot_engine.inference import load_model
+    from earshot_engine.sounds.features import log_mel
+
+    trunk = load_model(OUT_DIR / "sound_stage1", backend="numpy")
+    pools = data.by_label("train")
+    feats, labels = [], []
+    for i in range(count):
+        n = int(4.0 * data.SR)
+        x, _ = data.mixture(rng, pools, 4.0)
+        y = np.zeros(n // 1600, np.float32)
+        if i % 2 == 0:  # half the examples carry the new sound
+            clip = clips[int(rng.integers(len(clips)))]
+            ev, mask = data._place(rng, clip, data.activity(clip), n)
+            snr = rng.uniform(0, 25)
+            ev = ev / data._rms(ev, mask) * max(data._rms(x), 1e-4) * 10 ** (snr / 20)
+            x = (x + ev).astype(np.float32)
+            y = (mask[: y.size * 1600].reshape(y.size, 1600).sum(axis=1) >= 400).astype(np.float32)
+        mel = log_mel(x)
+        state = np.zeros((1, 64), np.float32)
+        for k in range(y.size):
+            step = {"logmel": mel[None, k * 10 : k * 10 + 10], "gru_state": state}
+            state = trunk.run(step)["gru_state_out"]
+            feats.append(state[0].copy())
+            labels.append(y[k])
+    return np.stack(feats), np.array(labels)
+
+
+def train_head(args: argparse.Namespace) -> None:
+    """Add a sound: a new sigmoid head on the frozen stage-1 trunk, from a folder of clips."""
+    from earshot_engine.sounds.resample import resample
+    from earshot_engine.wavio import read_wav
+
+    clips = []
+    for path in sorted(Path(args.positives).glob("*.wav")):
+        samples, rate = read_wav(path)
+        clips.append(resample(samples.mean(axis=1), rate, data.SR).astype(np.float64))
+    if len(clips) < 10:
+        raise SystemExit(f"need at least 10 example clips in {args.positives}, found {len(clips)}")
+    rng = np.random.default_rng(5)
+    h, y = _embeddings(clips, rng, args.count)
+    hv, yv = _embeddings(clips, np.random.default_rng(6), max(20, args.count // 4))
+    # logistic regression on the frozen 64-d trunk output, class-balanced, plain gradient descent
+    w, b = np.zeros(h.shape[1]), 0.0
+    pos_weight = (1 - y.mean()) / max(y.mean(), 1e-3)
+    for _ in range(2000):
+        p = 1 / (1 + np.exp(-(h @ w + b)))
+        g = (p - y) * np.where(y > 0, pos_weight, 1.0)
+        w -= 0.5 * (h.T @ g / len(y) + 1e-3 * w)
+        b -= 0.5 * float(np.mean(g))
+    pv = 1 / (1 + np.exp(-(hv @ w + b)))
+    threshold = _thresholds(pv[:, None], yv[:, None])[0]
+    tp = np.sum((pv >= threshold) & (yv > 0))
+    f1 = 2 * tp / (np.sum(pv >= threshold) + np.sum(yv > 0) + 1e-9)
+    print(f"head {args.sound}: validation step F1 {f1:.3f} at threshold {threshold}")
+    meta = json.loads((OUT_DIR / "sound_stage1.json").read_text())
+    model, old = _frozen_stage1(len(meta["sounds"]) + 1)
+    kernel = np.concatenate([old["heads/kernel"], w[:, None].astype(np.float32)], axis=1)
+    bias = np.concatenate([old["heads/bias"], np.array([b], np.float32)])
+    model.get_layer("heads").set_weights([kernel, bias])
+    meta["sounds"].append(args.sound)
+    meta["thresholds"].append(threshold)
+    out_dir = Path(args.out)
+    report = export_model(model, out_dir, "sound_stage1")
+    print(report.summary())
+    (out_dir / "sound_stage1.json").write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"wrote {out_dir}/sound_stage1.* with {len(meta['sounds'])} heads")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("stage", choices=["stage1", "stage2"])
+    parser.add_argument("stage", choices=["stage1", "stage2", "head"])
     parser.add_argument("--count", type=int, default=6000, help="training mixtures of 4 s")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, help="default: 20 for stage1, 10 for stage2")
+    parser.add_argument("--sound", help="head: name of the new sound")
+    parser.add_argument("--positives", help="head: folder of WAV clips of the new sound")
+    parser.add_argument("--out", help="head: output folder for the widened stage 1")
     args = parser.parse_args()
+    if args.stage == "head" and not (args.sound and args.positives and args.out):
+        parser.error("head needs --sound, --positives and --out")
+    if args.epochs is None:
+        args.epochs = 20 if args.stage == "stage1" else 10
     started = time.perf_counter()
-    {"stage1": train_stage1, "stage2": train_stage2}[args.stage](args)
+    {"stage1": train_stage1, "stage2": train_stage2, "head": train_head}[args.stage](args)
     print(f"{args.stage}: trained and exported in {time.perf_counter() - started:.0f} s")
 
 

@@ -42,8 +42,8 @@ def _run(pulses: list[Pulse], until_s: float) -> CadenceTracker:
         now = step / 10
         tracker.add_pulses([p for p in pending if p.end_s <= now])
         pending = [p for p in pending if p.end_s > now]
-        sounding = [p.start_s for p in pulses if p.start_s <= now < p.end_s]
-        tracker.update(sounding[0] if sounding else now)
+        sounding = [p for p in pulses if p.start_s <= now < p.end_s]
+        tracker.update(now, sounding[0] if sounding else None)
     return tracker
 
 
@@ -84,6 +84,13 @@ def test_a_few_appliance_beeps_never_make_an_alarm() -> None:
     # a continuous 1 Hz beep train is not T3: no group is followed by silence
     train = [Pulse(1.0 + k, 1.5 + k, 3_100.0) for k in range(12)]
     assert _run(train, 14.0).cycles("t3") == []
+
+
+def test_other_tones_between_beeps_do_not_break_the_cadence() -> None:
+    pulses = _pattern(T3_PATTERN, 2)
+    hum = [Pulse(p.end_s + 0.1, p.end_s + 0.15, 375.0) for p in pulses]
+    tracker = _run(sorted(pulses + hum, key=lambda p: p.start_s), 12.0)
+    assert cycles_confirm(tracker.cycles("t3"), T3, 2)
 
 
 def test_one_masked_cycle_is_tolerated() -> None:

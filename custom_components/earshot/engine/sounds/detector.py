@@ -164,6 +164,8 @@ class SoundEventDetector:
         self._stream: _Stream | None = None
         self.stage2_runs = 0
         """How often stage 2 ran (for the evaluation's cost figures)."""
+        self.stage2_rejected = 0
+        """How many stage-1 candidates stage 2 turned down."""
 
     @property
     def name(self) -> str:
@@ -289,7 +291,7 @@ class SoundEventDetector:
 
     def _update_hazards(self, stream: _Stream, now_s: float) -> list[object]:
         results: list[object] = []
-        self._cadence.update(self._pulses.next_onset_s(now_s))
+        self._cadence.update(now_s, self._pulses.sounding())
         for hazard, spec in CADENCE_HAZARDS:
             state = self._hazards[hazard]
             sensitivity = self.config.sensitivity_for(hazard)
@@ -342,6 +344,7 @@ class SoundEventDetector:
             smoke = float(scores[SOUND_TYPES.index("smoke_alarm")])
             needed = shifted_probability(self._stage2.heads.threshold("smoke_alarm"), sensitivity)
             if smoke < needed:
+                self.stage2_rejected += 1
                 return []
             confidence = 0.5 * (support + smoke)
         start_s = now_s - SUSTAINED_WINDOW_S[sensitivity]
@@ -432,13 +435,14 @@ class SoundEventDetector:
 
     def _confirm(self, stream: _Stream, sound: SoundType, proposal: Proposal) -> list[object]:
         confidence, verified = proposal.score, False
-        if self.config.stage2:
+        if self.config.stage2 and self._stage2.heads.covers(sound):
             scores = self._stage2_scores(stream, proposal.start_s, proposal.end_s)
             score2 = float(scores[SOUND_TYPES.index(sound)])
             needed = shifted_probability(
                 self._stage2.heads.threshold(sound), self.config.sensitivity_for(sound)
             )
             if score2 < needed:
+                self.stage2_rejected += 1
                 return []
             confidence, verified = 0.5 * (proposal.score + score2), True
         event = SoundEvent(

@@ -33,18 +33,26 @@ class HeadInfo:
         """Calibrated ("medium") threshold of one sound."""
         return self.thresholds[self.sounds.index(sound)]
 
+    def covers(self, sound: SoundType) -> bool:
+        """Whether the model has a head for ``sound``."""
+        return sound in self.sounds
+
 
 def read_head_info(path: Path) -> HeadInfo:
-    """Read NAME.json; its sounds must be the public vocabulary."""
+    """Read NAME.json; its sounds must be the public vocabulary or a prefix of it.
+
+    A prefix happens when a sound was appended to the vocabulary and only stage 1
+    got its head (see models/sounds/README.md, "Adding a sound").
+    """
     try:
         meta = json.loads(path.read_text())
         sounds = tuple(str(s) for s in meta["sounds"])
         thresholds = tuple(float(t) for t in meta["thresholds"])
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ModelLoadError(f"model metadata {path} is missing or corrupt: {err!r}") from err
-    if sounds != SOUND_TYPES or len(thresholds) != len(sounds):
+    if not sounds or sounds != SOUND_TYPES[: len(sounds)] or len(thresholds) != len(sounds):
         raise ModelLoadError(f"model metadata {path} does not match the sound vocabulary")
-    return HeadInfo(SOUND_TYPES, thresholds)
+    return HeadInfo(SOUND_TYPES[: len(sounds)], thresholds)
 
 
 class Stage1:

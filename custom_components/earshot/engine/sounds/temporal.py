@@ -40,6 +40,8 @@ TONE_FREQ_TOLERANCE = 0.06
 MIN_TONE_LEVEL_DBFS = -75.0
 MIN_PULSE_S = 0.04
 MAX_PULSES = 64
+RECENT_PULSES = 12
+"""Tones of this many latest pulses are candidates for a cadence."""
 
 CadenceKind = Literal["t3", "t4"]
 
@@ -124,9 +126,11 @@ class PulseTracker:
         """Whether a tone is sounding at the last frame."""
         return self._start_s is not None
 
-    def next_onset_s(self, now_s: float) -> float:
-        """Onset of the tone sounding now, else ``now_s`` (a bound on the next onset)."""
-        return now_s if self._start_s is None else self._start_s
+    def sounding(self) -> Pulse | None:
+        """The tone sounding now (its end is the last frame it was heard), if any."""
+        if self._start_s is None:
+            return None
+        return Pulse(self._start_s, self._last_on_s + self._frame_s, self._freq_hz)
 
     def update(self, times_s: npt.NDArray[np.float64], track: ToneTrack) -> list[Pulse]:
         """Consume frames (their start times) and return the pulses that ended."""
@@ -181,7 +185,7 @@ def match_cycle(pulses: list[Pulse], spec: CadenceSpec, next_onset_s: float) -> 
     if len(pulses) > n and group[0].start_s - pulses[-n - 1].start_s < spec.quiet_after_s:
         return None
     for p in group:
-        if not spec.on_min_s <= p.duration_s <= spec.on_max_s or not _same_tone(p, group[0]):
+        if not spec.on_min_s <= p.duration_s <= spec.on_max_s:
             return None
     for a, b in itertools.pairwise(group):
         if not spec.onset_gap_min_s <= b.start_s - a.start_s <= spec.onset_gap_max_s:
@@ -216,34 +220,43 @@ class CadenceTracker:
             "t3": collections.deque(maxlen=8),
             "t4": collections.deque(maxlen=8),
         }
-        self._checked_through = -1.0
+        self._reported_s: dict[CadenceKind, float] = {"t3": -1e9, "t4": -1e9}
 
     def reset(self) -> None:
         """Forget all pulses and cycles."""
         self._pulses.clear()
         for cycles in self._cycles.values():
             cycles.clear()
-        self._checked_through = -1.0
+        self._reported_s = {"t3": -1e9, "t4": -1e9}
 
     def add_pulses(self, pulses: list[Pulse]) -> None:
         """Record pulses that just ended."""
         self._pulses.extend(pulses)
 
-    def update(self, next_onset_s: float) -> list[Cycle]:
+    def update(self, now_s: float, sounding: Pulse | None) -> list[Cycle]:
         """Return cycles completed so far (each reported once).
 
-        ``next_onset_s``: onset of the tone sounding now, else the current time.
+        Each tone among the recent pulses is matched on its own pulses, so a fridge
+        hum or a voice between an alarm's beeps does not break its cadence.
+        ``sounding`` is the tone on right now, if any: its onset bounds the silence
+        after a group of the same tone.
         """
         found: list[Cycle] = []
-        pulses = list(self._pulses)
-        if not pulses or pulses[-1].start_s <= self._checked_through:
-            return found
-        for spec in (T3, T4):
-            cycle = match_cycle(pulses, spec, next_onset_s)
-            if cycle is not None:
-                self._cycles[spec.kind].append(cycle)
-                self._checked_through = pulses[-1].start_s
-                found.append(cycle)
+        tones: list[Pulse] = []
+        for pulse in reversed(list(self._pulses)[-RECENT_PULSES:]):
+            if not any(_same_tone(pulse, tone) for tone in tones):
+                tones.append(pulse)
+        for tone in tones:
+            pulses = [p for p in self._pulses if _same_tone(p, tone)]
+            next_onset_s = now_s
+            if sounding is not None and _same_tone(sounding, tone):
+                next_onset_s = sounding.start_s
+            for spec in (T3, T4):
+                cycle = match_cycle(pulses, spec, next_onset_s)
+                if cycle is not None and cycle.start_s > self._reported_s[spec.kind]:
+                    self._reported_s[spec.kind] = cycle.start_s
+                    self._cycles[spec.kind].append(cycle)
+                    found.append(cycle)
         return found
 
     def cycles(self, kind: CadenceKind) -> list[Cycle]:
