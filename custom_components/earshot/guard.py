@@ -178,7 +178,6 @@ class GuardManager:
         self.counters: dict[str, int] = dict.fromkeys(
             ("incidents", "updates", "notifications_sent", "notify_failures", "false_alarms"), 0
         )
-        self.last_incident: IncidentRecord | None = None
         self._records: dict[str, IncidentRecord] = {}
         """Records of the incidents that are still open (bounded by the groups)."""
         self._pending_updates: set[str] = set()
@@ -243,7 +242,7 @@ class GuardManager:
 
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call ``listener`` when the mode, the siren or the last incident changes."""
+        """Call ``listener`` when the mode, the options or the siren change."""
         self._listeners.append(listener)
 
         @callback
@@ -414,8 +413,6 @@ class GuardManager:
                 self.store.save, record, clip, self.retention
             )
         record = self._merge_stored(incident_id, stored) or record
-        self.last_incident = record
-        self._async_notify_listeners()
         self._async_persistent_notification(record)
         audio_url = await self._async_audio_url(record)
         self.hass.bus.async_fire(EVENT_ALERT, self._event_data(record, audio_url))
@@ -435,8 +432,6 @@ class GuardManager:
                 record = self._merge_stored(incident_id, stored) or record
             else:
                 await self.hass.async_add_executor_job(self.store.update, record)
-        self.last_incident = record
-        self._async_notify_listeners()
         self._async_persistent_notification(record)
 
     def _merge_stored(
@@ -600,9 +595,6 @@ class GuardManager:
         if ok and false_alarm:
             self.counters["false_alarms"] += 1
             persistent_notification.async_dismiss(self.hass, self.notification_id(incident_id))
-        if self.last_incident is not None and self.last_incident.incident_id == incident_id:
-            self.last_incident = record
-            self._async_notify_listeners()
         return ok
 
     @property

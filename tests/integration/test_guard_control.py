@@ -266,3 +266,16 @@ async def test_hand_set_mode_survives_a_restart(hass: HomeAssistant) -> None:
     _, guard, _ = await _setup(hass, ControlledSource())
     assert guard.mode is GuardMode.AWAY
     assert hass.states.get(SELECT).state == "away"
+
+
+async def test_option_changes_apply_without_restart(hass: HomeAssistant) -> None:
+    entry, guard, _ = await _setup(hass, ControlledSource())
+    assert not guard.policy.alerts_on(GuardMode.HOME, "glass_break")
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, "guard_alerts_home": ["glass_break"]}
+    )
+    await hass.async_block_till_done()
+    guard = entry.runtime_data.guard
+    assert guard is not None
+    assert guard.policy.alerts_on(GuardMode.HOME, "glass_break")
+    assert not guard.policy.alerts_on(GuardMode.HOME, "smoke_alarm")
