@@ -53,7 +53,8 @@ possible), Normalization and Rescaling (last axis), Activation / ReLU /
 LeakyReLU / Softmax (linear, relu, relu6, sigmoid, hard_sigmoid, tanh,
 silu/swish, softmax), MaxPooling1D/2D,
 AveragePooling1D/2D, GlobalAverage/MaxPooling1D/2D, Flatten, Reshape, Permute,
-Concatenate, Add, Multiply, GRU (``reset_after`` either way), LSTM,
+ZeroPadding1D/2D, Cropping1D/2D, Concatenate, Add, Subtract, Multiply, Average,
+Maximum, Minimum, GRU (``reset_after`` either way), LSTM,
 TimeDistributed (around a single non-recurrent layer), and
 Dropout / SpatialDropout / GaussianNoise (dropped). All channels-last, float32.
 Anything else fails the export with the layer's name.
@@ -84,7 +85,9 @@ shift), ``activation`` (activation, axis for softmax), ``relu`` (max_value,
 negative_slope, threshold), ``max_pool1d``/``avg_pool1d`` (pool, stride,
 padding), ``max_pool2d``/``avg_pool2d`` (pool, strides, padding),
 ``global_avg_pool``/``global_max_pool`` (keepdims), ``flatten``, ``reshape``
-(shape), ``permute`` (dims), ``concatenate`` (axis), ``add``, ``multiply``,
+(shape), ``permute`` (dims), ``zero_pad`` (pads), ``crop`` (crops),
+``concatenate`` (axis), ``add``/``subtract``/``multiply``/``average``/
+``maximum``/``minimum``,
 ``gru`` (units, reset_after, activation, recurrent_activation,
 return_sequences, return_state; inputs x[, h0]; outputs out[, h]), ``lstm``
 (same without reset_after; inputs x[, h0, c0]; outputs out[, h, c]) and
@@ -396,8 +399,14 @@ def _convert_layer(
         b.add(node_name, "permute", ins, outs, {"dims": list(cfg["dims"])})
     elif cls == "Concatenate":
         b.add(node_name, "concatenate", ins, outs, {"axis": cfg["axis"]})
-    elif cls in ("Add", "Multiply"):
+    elif cls in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
         b.add(node_name, cls.lower(), ins, outs)
+    elif cls in ("ZeroPadding1D", "ZeroPadding2D"):
+        pads = [cfg["padding"]] if cls.endswith("1D") else cfg["padding"]
+        b.add(node_name, "zero_pad", ins, outs, {"pads": [list(p) for p in pads]})
+    elif cls in ("Cropping1D", "Cropping2D"):
+        crops = [cfg["cropping"]] if cls.endswith("1D") else cfg["cropping"]
+        b.add(node_name, "crop", ins, outs, {"crops": [list(c) for c in crops]})
     elif cls == "TimeDistributed":
         inner = _Builder()
         _convert_layer(inner, layer.layer, cfg["layer"]["config"], node_name, ["x"], ["y"])

@@ -78,8 +78,18 @@ def _cases() -> dict[str, Callable[[], Any]]:
         s = layers.Add(name="sum")([shared(x), shared(y)])
         s = layers.ReLU(max_value=1.5, negative_slope=0.2, threshold=0.8, name="clip")(s)
         t = layers.Reshape((5, 1), name="r")(s)
+        t = layers.ZeroPadding1D((2, 1), name="zp")(t)
+        t = layers.Cropping1D((1, 0), name="crop")(t)
+        u = layers.Reshape((1, 5, 1), name="r2")(shared(x))
+        u = layers.ZeroPadding2D(((1, 0), (2, 1)), name="zp2")(u)
+        u = layers.Cropping2D(((0, 1), (1, 2)), name="crop2")(u)
+        m = [layers.Dense(5, name=f"m{i}")(y) for i in range(3)]
+        merged = layers.Subtract(name="sub")([m[0], m[1]])
+        merged = layers.Average(name="avg")([merged, m[2], s])
+        merged = layers.Maximum(name="max")([merged, m[1]])
+        merged = layers.Minimum(name="min")([merged, m[0], s])
         t = layers.Flatten(name="f")(t)
-        return keras.Model([x, y], [t, layers.Dense(2, name="e")(s)])
+        return keras.Model([x, y], [t, layers.Dense(2, name="e")(s), u, merged])
 
     def time_distributed() -> Any:
         x = keras.Input((30, 40), name="x")

@@ -421,3 +421,24 @@ def test_every_shipped_model_runs_and_backends_agree(npz: Path) -> None:
     assert count_macs(model) > 0
     if litert_interpreter_class() is not None:
         assert_backends_agree(npz, feeds, atol=1e-4)
+
+
+def test_merge_ops_follow_keras_order(tmp_path: Path) -> None:
+    ops = ("add", "subtract", "multiply", "average", "maximum", "minimum")
+    s = spec(
+        [("a", [None, 3]), ("b", [None, 3]), ("c", [None, 1])],
+        [(op, f"{op}:0") for op in ops],
+        [
+            node(op, op, ["a", "b"] if op == "subtract" else ["a", "b", "c"], [f"{op}:0"])
+            for op in ops
+        ],
+    )
+    write_npz_model(tmp_path / "m.npz", s, {})
+    a, b, c = rand(2, 3), rand(2, 3), rand(2, 1)  # c broadcasts, as Keras allows
+    got = load_model(tmp_path / "m", backend="numpy").run({"a": a, "b": b, "c": c})
+    np.testing.assert_allclose(got["add"], a + b + c, atol=1e-6)
+    np.testing.assert_allclose(got["subtract"], a - b, atol=1e-6)
+    np.testing.assert_allclose(got["multiply"], a * b * c, atol=1e-6)
+    np.testing.assert_allclose(got["average"], (a + b + c) / 3, atol=1e-6)
+    np.testing.assert_array_equal(got["maximum"], np.maximum(np.maximum(a, b), c))
+    np.testing.assert_array_equal(got["minimum"], np.minimum(np.minimum(a, b), c))

@@ -243,3 +243,14 @@ def test_matmul_row_blocks_equal_one_matmul(monkeypatch: pytest.MonkeyPatch) -> 
     got = nn.matmul(a, b)
     assert got.shape == (3, 37, 5)
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_zero_pad_and_crop() -> None:
+    x = rand(2, 3, 4, 2)
+    padded = nn.zero_pad(x, ((1, 0), (2, 1)))
+    assert padded.shape == (2, 4, 7, 2)
+    np.testing.assert_array_equal(padded[:, 1:, 2:6], x)
+    assert not padded[:, 0].any()
+    assert not padded[:, :, :2].any()
+    assert not padded[:, :, 6].any()
+    np.testing.assert_array_equal(nn.crop(x, ((1, 0), (1, 2))), x[:, 1:, 1:2])

@@ -18,6 +18,7 @@ thread-safe: run each from one thread (the engine's worker thread).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -252,6 +253,17 @@ def _build_recurrent(
     return fn, macs
 
 
+MERGE_OPS: dict[str, Callable[[Sequence[FloatArray]], FloatArray]] = {
+    "add": lambda xs: functools.reduce(np.add, xs),
+    "subtract": lambda xs: xs[0] - xs[1],
+    "multiply": lambda xs: functools.reduce(np.multiply, xs),
+    "average": lambda xs: functools.reduce(np.add, xs) / np.float32(len(xs)),
+    "maximum": lambda xs: functools.reduce(np.maximum, xs),
+    "minimum": lambda xs: functools.reduce(np.minimum, xs),
+}
+"""Keras merge layers, in Keras' order of operations (inputs may broadcast)."""
+
+
 def _build_simple(attrs: Mapping[str, Any], op: str) -> OpFn:
     """Shape and element-wise ops without weights."""
     if op == "activation":
@@ -283,17 +295,15 @@ def _build_simple(attrs: Mapping[str, Any], op: str) -> OpFn:
     if op == "concatenate":
         axis = int(attrs["axis"])
         return lambda *xs: (np.concatenate(xs, axis=axis),)
-    if op == "add":
-        return lambda *xs: (sum(xs[1:], xs[0].copy()),)
-    if op == "multiply":
-
-        def multiply(*xs: FloatArray) -> tuple[FloatArray]:
-            out = xs[0].copy()
-            for x in xs[1:]:
-                out *= x
-            return (out,)
-
-        return multiply
+    if op == "zero_pad":
+        pads = tuple(_pair(p) for p in attrs["pads"])
+        return lambda x: (nn.zero_pad(x, pads),)
+    if op == "crop":
+        crops = tuple(_pair(p) for p in attrs["crops"])
+        return lambda x: (nn.crop(x, crops),)
+    if op in MERGE_OPS:
+        merge = MERGE_OPS[op]
+        return lambda *xs: (merge(xs),)
     raise ValueError(f"unsupported op {op!r}")
 
 

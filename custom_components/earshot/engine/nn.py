@@ -141,6 +141,17 @@ def _pad_spatial(
     return out
 
 
+def zero_pad(x: FloatArray, pads: tuple[tuple[int, int], ...]) -> FloatArray:
+    """Keras ZeroPadding1D/2D: (before, after) zeros on each spatial axis."""
+    return _pad_spatial(x, pads)
+
+
+def crop(x: FloatArray, crops: tuple[tuple[int, int], ...]) -> FloatArray:
+    """Keras Cropping1D/2D: drop (before, after) samples on each spatial axis."""
+    inner = tuple(slice(a, d - b) for d, (a, b) in zip(x.shape[1:-1], crops, strict=True))
+    return x[(slice(None), *inner)]
+
+
 def _taps2d(
     x: FloatArray,
     kernel_hw: tuple[int, int],
