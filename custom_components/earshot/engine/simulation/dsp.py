@@ -142,24 +142,45 @@ def highpass_magnitude(freqs_hz: Float64Array, cutoff_hz: float, order: int) -> 
     return np.asarray(1.0 / np.sqrt(1.0 + (cutoff_hz / safe) ** (2 * order)), np.float64)
 
 
-def cubic_read(buffer: Float64Array, position: Float64Array) -> Float64Array:
+def delay_taps(
+    delays_frames: Float64Array, gains: Float64Array, half_width: int, beta: float = 8.0
+) -> Float64Array:
+    """FIR taps summing band-limited fractional delays (Kaiser-windowed sincs).
+
+    Each delay must be at least ``half_width`` frames so its sinc fits in the taps.
+    """
+    length = int(np.ceil(np.max(delays_frames))) + half_width + 1
+    n = np.arange(length, dtype=np.float64)
+    taps = np.zeros(length)
+    for delay, gain in zip(delays_frames, gains, strict=True):
+        offset = n - delay
+        inside = np.abs(offset) < half_width
+        shape = np.i0(beta * np.sqrt(np.clip(1.0 - (offset / half_width) ** 2, 0.0, 1.0)))
+        taps += np.where(inside, gain * np.sinc(offset) * shape / np.i0(beta), 0.0)
+    return taps
+
+
+def cubic_read(buffer: FloatArray, position: Float64Array) -> FloatArray:
     """Four-point Lagrange interpolation of ``buffer`` at fractional ``position``.
 
     Callers keep ``1 <= position <= len(buffer) - 3``; the buffer is oversampled,
-    so the cubic's error stays far below the echoes it renders.
+    so the cubic's error stays far below the echoes it renders. Positions are
+    float64 (a fraction of a sample matters); the arithmetic is float32 (speed).
     """
-    index = np.floor(position).astype(np.int64)
-    frac = position - index
-    fm1 = frac - 1.0
-    fm2 = frac - 2.0
-    fp1 = frac + 1.0
-    return np.asarray(
-        -frac * fm1 * fm2 / 6.0 * buffer[index - 1]
-        + fp1 * fm1 * fm2 / 2.0 * buffer[index]
-        - fp1 * frac * fm2 / 2.0 * buffer[index + 1]
-        + fp1 * frac * fm1 / 6.0 * buffer[index + 2],
-        dtype=np.float64,
+    index = position.astype(np.int64)
+    frac = (position - index).astype(np.float32)
+    fm1 = frac - np.float32(1.0)
+    fm2 = frac - np.float32(2.0)
+    fp1 = frac + np.float32(1.0)
+    sixth = np.float32(1.0 / 6.0)
+    half = np.float32(0.5)
+    out: FloatArray = (
+        -frac * fm1 * fm2 * sixth * buffer.take(index - 1)
+        + fp1 * fm1 * fm2 * half * buffer.take(index)
+        - fp1 * frac * fm2 * half * buffer.take(index + 1)
+        + fp1 * frac * fm1 * sixth * buffer.take(index + 2)
     )
+    return out
 
 
 def shaped_noise(

@@ -18,10 +18,12 @@ import numpy as np
 from .dsp import (
     SPEED_OF_SOUND_M_S,
     Float64Array,
+    FloatArray,
     StreamingFir,
     butterworth_magnitude,
     cubic_read,
     db_to_gain,
+    delay_taps,
     highpass_magnitude,
     kaiser_lowpass,
     response_taps,
@@ -48,6 +50,8 @@ GRID_FRAMES = 16
 """Geometry is evaluated every GRID_FRAMES stream frames and interpolated in between."""
 MIN_RANGE_M = 0.1
 SPEAKER_TAPS = 255
+STATIC_HALF_WIDTH = 48
+"""Half length of the sinc that renders each fixed path's fractional delay."""
 MAX_PATH_M = 40.0
 
 
@@ -102,12 +106,22 @@ class SpeakerPaths:
         up_taps = OVERSAMPLE * UPSAMPLER_TAPS_PER_PHASE + 1
         self._upsampler = StreamingFir(OVERSAMPLE * kaiser_lowpass(0.5 / OVERSAMPLE, up_taps), 1)
         self._up_delay = (up_taps - 1) / 2.0
-        self._latency_frames = math.ceil((self._up_delay + 4) / OVERSAMPLE)
+        self._latency_frames = max(math.ceil((self._up_delay + 4) / OVERSAMPLE), STATIC_HALF_WIDTH)
         self._history_frames = math.ceil(MAX_PATH_M / SPEED_OF_SOUND_M_S * sample_rate_hz) + 8
-        self._history: Float64Array = np.zeros(0)
+        self._history: FloatArray = np.zeros(0, dtype=np.float32)
         self._history_end = 0  # stream frame just after the newest sample in the history
 
-        self._static_delay, self._static_gain = self._static_paths(scene)
+        static_delay, static_gain = self._static_paths(scene)
+        static_taps = [
+            delay_taps(
+                np.asarray(delays) + self._latency_frames, np.asarray(gains), STATIC_HALF_WIDTH
+            )
+            for delays, gains in zip(static_delay, static_gain, strict=True)
+        ]
+        length = max(len(t) for t in static_taps)
+        self._static = StreamingFir(
+            np.stack([np.pad(t, (0, length - len(t))) for t in static_taps], axis=1), 1
+        )
         self._movers: list[tuple[MovingAction, Mover]] = [
             (action, build_mover(action, room, seeded_rng(seed, 101, index)))
             for index, action in enumerate(scene.actions)
@@ -161,47 +175,15 @@ class SpeakerPaths:
         radiated = self._speaker_fir.process(driven[:, None])[:, 0].astype(np.float64)
         stuffed = np.zeros((frames * OVERSAMPLE, 1))
         stuffed[::OVERSAMPLE, 0] = radiated
-        upsampled = self._upsampler.process(stuffed)[:, 0].astype(np.float64)
+        upsampled = self._upsampler.process(stuffed)[:, 0]
         needed = OVERSAMPLE * (frames + self._history_frames + self._latency_frames) + 8
         joined = np.concatenate([self._history, upsampled])
         if len(joined) < needed:
-            joined = np.concatenate([np.zeros(needed - len(joined)), joined])
+            joined = np.concatenate([np.zeros(needed - len(joined), np.float32), joined])
         self._history = joined[len(joined) - needed :]
         self._history_end = start_frame + frames
-        out = self._static(frames)
+        out = self._static.process(radiated[:, None]).astype(np.float64)
         self._add_moving(out, start_frame, frames)
-        return out
-
-    def _read_offset(self, frames_ago: Float64Array) -> Float64Array:
-        """History index of the sample ``frames_ago`` before the newest frame's instant."""
-        return (
-            len(self._history) - OVERSAMPLE * (frames_ago + self._latency_frames) + self._up_delay
-        )
-
-    def _static(self, frames: int) -> Float64Array:
-        """Fixed paths: constant fractional delays, read with strided slices."""
-        channels = self._static_delay.shape[0]
-        out = np.zeros((frames, channels))
-        last = len(self._history) - OVERSAMPLE  # history index of the newest frame
-        for c in range(channels):
-            for delay, gain in zip(self._static_delay[c], self._static_gain[c], strict=True):
-                pos = last - OVERSAMPLE * (delay + self._latency_frames) + self._up_delay
-                base = math.floor(pos)
-                f = pos - base
-                weights = (
-                    -f * (f - 1) * (f - 2) / 6.0,
-                    (f + 1) * (f - 1) * (f - 2) / 2.0,
-                    -(f + 1) * f * (f - 2) / 2.0,
-                    (f + 1) * f * (f - 1) / 6.0,
-                )
-                first = base - OVERSAMPLE * (frames - 1)
-                for tap, weight in enumerate(weights):
-                    start = first + tap - 1
-                    out[:, c] += (
-                        gain
-                        * weight
-                        * self._history[start : start + OVERSAMPLE * frames : OVERSAMPLE]
-                    )
         return out
 
     def _add_moving(self, out: Float64Array, start_frame: int, frames: int) -> None:
@@ -230,11 +212,18 @@ class SpeakerPaths:
         path = np.minimum(r1[None] + r2, MAX_PATH_M)  # (C, P, G)
         gain = self._level * refl[None] / (r1[None] * r2) * self._absorption(path)
         delay = path * (self._rate / SPEED_OF_SOUND_M_S)
-        stream = np.arange(start_frame, start_frame + frames)
-        cell = stream // GRID_FRAMES - first_grid
-        frac = (stream % GRID_FRAMES) / GRID_FRAMES
-        delay_f = delay[..., cell] * (1 - frac) + delay[..., cell + 1] * frac
-        gain_f = gain[..., cell] * (1 - frac) + gain[..., cell + 1] * frac
-        frames_ago = (start_frame + frames - 1 - stream) + delay_f
-        echoes = cubic_read(self._history, self._read_offset(frames_ago) - OVERSAMPLE)
+        # linear interpolation between grid points, by broadcasting over whole cells
+        ramp = np.arange(GRID_FRAMES) / GRID_FRAMES
+        skip = start_frame - first_grid * GRID_FRAMES
+
+        def per_frame(values: Float64Array) -> Float64Array:
+            steps = values[..., :-1, None] + np.diff(values, axis=-1)[..., None] * ramp
+            return steps.reshape(*values.shape[:-1], -1)[..., skip : skip + frames]
+
+        # history index of each frame's echo: newest frame sits OVERSAMPLE from the end
+        newest = len(self._history) - OVERSAMPLE * (1 + self._latency_frames) + self._up_delay
+        offsets = OVERSAMPLE * (np.arange(frames) - (frames - 1)) + newest
+        position = offsets - OVERSAMPLE * per_frame(delay)
+        echoes = cubic_read(self._history, position)
+        gain_f = per_frame(gain)
         out += np.einsum("cpt,cpt->tc", gain_f, echoes)
