@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from unittest.mock import patch
 
 import numpy as np
 
-from custom_components.earshot.engine.audio import AudioBlock
+from custom_components.earshot.engine.audio import AudioBlock, AudioSource
+from custom_components.earshot.engine.runtime import Detector
 from custom_components.earshot.engine.simulation.source import SimulatedHome
 from custom_components.earshot.engine.sounds.results import SoundClip, SoundEvent
 from custom_components.earshot.engine.sounds.ring_buffer import AudioRing
@@ -149,3 +152,13 @@ class SceneOracle:
 
     def reset(self) -> None:
         """Nothing to forget: the scene plays once."""
+
+
+@contextmanager
+def running_on(source: AudioSource, detector: Detector) -> Iterator[None]:
+    """Entries set up inside run on ``source`` with ``detector`` as their only detector."""
+    with (
+        patch("custom_components.earshot.build_source", return_value=source),
+        patch("custom_components.earshot.build_detectors", return_value=[detector]),
+    ):
+        yield

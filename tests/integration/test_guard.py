@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 import pytest
 from homeassistant.components import persistent_notification
@@ -32,6 +31,7 @@ from .guard_helpers import (
     PRE_ROLL_LEVEL,
     PRE_ROLL_S,
     ScriptedDetector,
+    running_on,
     sound,
 )
 
@@ -61,10 +61,7 @@ async def _setup(
     )
     entry.add_to_hass(hass)
     detector = ScriptedDetector(script)
-    with (
-        patch("custom_components.earshot.build_source", return_value=source),
-        patch("custom_components.earshot.build_detectors", return_value=[detector]),
-    ):
+    with running_on(source, detector):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     guard = entry.runtime_data.guard

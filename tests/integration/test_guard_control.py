@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 import pytest
 from homeassistant.components.siren import DOMAIN as SIREN_DOMAIN
@@ -45,7 +44,7 @@ from custom_components.earshot.engine.presence.results import MotionDetected
 from custom_components.earshot.guard import EVENT_ALERT, EVENT_NOTIFICATION_ACTION, GuardManager
 
 from .conftest import ControlledSource, wait_for
-from .guard_helpers import ScriptedDetector, SpeakerSource, sound
+from .guard_helpers import ScriptedDetector, SpeakerSource, running_on, sound
 
 PANEL = "alarm_control_panel.house"
 SIREN = "siren.living_room_siren"
@@ -71,10 +70,7 @@ async def _setup(
     )
     entry.add_to_hass(hass)
     detector = ScriptedDetector(script)
-    with (
-        patch("custom_components.earshot.build_source", return_value=source),
-        patch("custom_components.earshot.build_detectors", return_value=[detector]),
-    ):
+    with running_on(source, detector):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     guard = entry.runtime_data.guard

@@ -32,7 +32,7 @@ from custom_components.earshot.engine.guard.policy import GuardMode
 from custom_components.earshot.guard import EVENT_ALERT, GuardManager
 
 from .conftest import ControlledSource, wait_for
-from .guard_helpers import ScriptedDetector, sound
+from .guard_helpers import ScriptedDetector, running_on, sound
 
 
 @pytest.fixture
@@ -53,10 +53,7 @@ async def _setup(
     )
     entry.add_to_hass(hass)
     detector = ScriptedDetector(script)
-    with (
-        patch("custom_components.earshot.build_source", return_value=ControlledSource()),
-        patch("custom_components.earshot.build_detectors", return_value=[detector]),
-    ):
+    with running_on(ControlledSource(), detector):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     guard = entry.runtime_data.guard

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -41,7 +40,7 @@ from custom_components.earshot.engine.wavio import read_wav
 from custom_components.earshot.guard import EVENT_ALERT, GuardManager
 
 from .conftest import wait_for
-from .guard_helpers import PRE_ROLL_S, SceneOracle
+from .guard_helpers import PRE_ROLL_S, SceneOracle, running_on
 
 GLASS_AT_S = 8.0
 GLASS_BREAK = Scene(
@@ -96,10 +95,7 @@ async def _run(
     entry.add_to_hass(hass)
     ended: list[SourceStatus] = []
     hass.states.async_set(PANEL, PANEL_STATES[mode])
-    with (
-        patch("custom_components.earshot.build_source", return_value=home),
-        patch("custom_components.earshot.build_detectors", return_value=[detector]),
-    ):
+    with running_on(home, detector):
         assert await hass.config_entries.async_setup(entry.entry_id)
     guard = entry.runtime_data.guard
     assert guard is not None
