@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .doppler import FRAME_SAMPLES, DopplerFrame
+from .results import MotionLevel
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class EnergyBaseline:
 
     def __init__(self, baseband_rate_hz: float, config: BaselineConfig | None = None) -> None:
         self.config = config or BaselineConfig()
-        freqs = np.fft.fftshift(np.fft.fftfreq(FRAME_SAMPLES, 1.0 / baseband_rate_hz))
+        freqs = np.fft.fftfreq(FRAME_SAMPLES, 1.0 / baseband_rate_hz)
         offset = np.abs(freqs)
         self._band: npt.NDArray[np.bool_] = (offset >= self.config.guard_hz) & (
             offset <= self.config.max_hz
@@ -46,10 +47,13 @@ class EnergyBaseline:
         """Mean power per bin in the Doppler band, over the noise floor, in dB."""
         return float(10.0 * np.log10(np.mean(frame.power[self._band]) + 1e-6))
 
-    def level(self, frame: DopplerFrame) -> str | None:
+    def spread_hz(self, frame: DopplerFrame) -> float:
+        """How far from the carrier strong Doppler bins reach (SoundWave's bandwidth)."""
+        strong = frame.power[self._band] > 10.0 ** (self.config.bin_threshold_db / 10.0)
+        return float(self._offset_hz[strong].max()) if np.any(strong) else 0.0
+
+    def level(self, frame: DopplerFrame) -> MotionLevel | None:
         """``"major"``, ``"minor"`` or None for one frame."""
         if self.score_db(frame) < self.config.threshold_db:
             return None
-        strong = frame.power[self._band] > 10.0 ** (self.config.bin_threshold_db / 10.0)
-        spread_hz = float(self._offset_hz[strong].max()) if np.any(strong) else 0.0
-        return "major" if spread_hz >= self.config.major_spread_hz else "minor"
+        return "major" if self.spread_hz(frame) >= self.config.major_spread_hz else "minor"

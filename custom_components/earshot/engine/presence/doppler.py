@@ -142,12 +142,12 @@ class DopplerFrame:
     carrier_db: float
     """Received static carrier power over the noise floor (the link's SNR)."""
     power: npt.NDArray[np.float32]
-    """Static-removed power spectrum averaged over channels, shape (FRAME_SAMPLES,), fftshifted."""
+    """Static-removed power over the noise floor, channel mean, (FRAME_SAMPLES,) in FFT order."""
 
 
 def band_matrix(baseband_rate_hz: float) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
-    """Averaging matrix (N_BANDS, FRAME_SAMPLES) from fftshifted bins to bands, and noise mask."""
-    freqs = np.fft.fftshift(np.fft.fftfreq(FRAME_SAMPLES, 1.0 / baseband_rate_hz))
+    """Averaging matrix (N_BANDS, FRAME_SAMPLES) from FFT bins to bands, and the noise mask."""
+    freqs = np.fft.fftfreq(FRAME_SAMPLES, 1.0 / baseband_rate_hz)
     edges = np.asarray(BAND_EDGES_HZ)
     matrix = np.zeros((N_BANDS, FRAME_SAMPLES), dtype=np.float32)
     per_side = len(edges) - 1
@@ -172,9 +172,12 @@ class DopplerAnalyzer:
         self._channels = channels
         self._window = np.hanning(FRAME_SAMPLES).astype(np.float32)
         self._window_weights = self._window / self._window.sum()
+        self._sample_index = np.arange(FRAME_SAMPLES, dtype=np.float32)[:, None]
+        self._channel_mean = np.full(channels, 1.0 / channels, dtype=np.float32)
         # Power of a unit tone through the window, to express powers per unit tone power.
         self._scale = 1.0 / float(self._window.sum()) ** 2
         self._bands, self._noise = band_matrix(baseband_rate_hz)
+        self._noise_middle = int(self._noise.sum()) // 2
         self._buffer: ComplexArray = np.zeros((FRAME_SAMPLES, channels), dtype=np.complex64)
         self._filled = 0
         self._since_hop = 0
@@ -194,7 +197,7 @@ class DopplerAnalyzer:
         pos = 0
         while pos < n:
             take = min(n - pos, self.hop - self._since_hop)
-            self._buffer = np.roll(self._buffer, -take, axis=0)
+            self._buffer[:-take] = self._buffer[take:].copy()
             self._buffer[-take:] = baseband[pos : pos + take]
             pos += take
             self._since_hop += take
@@ -208,20 +211,23 @@ class DopplerAnalyzer:
 
     def frame(self, window: ComplexArray, time_s: float) -> DopplerFrame:
         """Doppler features of one (FRAME_SAMPLES, channels) baseband window."""
+        # The static echo dominates the lag-one correlation; its angle is the residual
+        # carrier offset (estimated carrier, DAC/ADC clock drift). Undo it so the static
+        # part sits exactly at DC, where removing the mean removes it.
+        lag = np.sum(window[1:] * np.conj(window[:-1]), axis=0)
+        window = window * np.exp(-1j * self._sample_index * np.angle(lag)).astype(np.complex64)
         static = self._window_weights @ window
         moving = (window - static) * self._window[:, None]
-        spectrum = np.fft.fftshift(np.fft.fft(moving, axis=0), axes=0)
+        spectrum = np.fft.fft(moving, axis=0)
         power = (spectrum.real**2 + spectrum.imag**2) * self._scale
-        carrier = np.abs(static) ** 2
-        # Median over ln 2 is the mean of exponential (noise-bin) powers, robust to a stray tone.
-        noise = np.median(power[self._noise], axis=0) / np.log(2.0)
-        noise = np.maximum(noise, carrier * 1e-12 + 1e-20)
-        relative = power / noise
-        bands = self._bands @ relative
-        features = np.clip(10.0 * np.log10(bands.mean(axis=1) + 1e-6), *FEATURE_CLIP_DB).astype(
-            np.float32
-        )
-        carrier_db = float(10.0 * np.log10(np.mean(carrier / noise) + 1e-12))
+        carrier = static.real**2 + static.imag**2
+        # The middle noise bin over ln 2 is the mean of exponential (noise-bin) powers,
+        # robust to a stray tone.
+        middle = np.partition(power[self._noise], self._noise_middle, axis=0)[self._noise_middle]
+        noise = np.maximum(middle * (1.0 / np.log(2.0)), carrier * 1e-12 + 1e-20)
+        relative = (power / noise) @ self._channel_mean
+        features = np.clip(10.0 * np.log10(self._bands @ relative + 1e-6), *FEATURE_CLIP_DB)
+        carrier_db = float(10.0 * np.log10(float((carrier / noise) @ self._channel_mean) + 1e-12))
         return DopplerFrame(
-            time_s, features, carrier_db, (relative.mean(axis=1)).astype(np.float32)
+            time_s, features.astype(np.float32), carrier_db, relative.astype(np.float32)
         )

@@ -48,6 +48,8 @@ class CarrierEmitter:
         self._target = _Target(carrier_hz, self._capped(level_dbfs), on=True)
         self._carrier_hz = carrier_hz
         self._gain = 0.0
+        self._fading_to: _Target | None = None
+        self._step = 0.0
         self._phase_cycles = 0.0
         self._next_frame: int | None = None
 
@@ -106,8 +108,12 @@ class CarrierEmitter:
         target = self._target
         switching = target.carrier_hz != self._carrier_hz
         goal = 0.0 if switching or not target.on else target.amplitude
-        # A full fade to the requested level takes fade_s, so quiet carriers fade as gently.
-        step = max(target.amplitude, 1e-9) / max(1.0, self._fade_s * sample_rate_hz)
+        if target is not self._fading_to:
+            # Each fade takes fade_s whatever the levels involved (no faster, no slower).
+            self._fading_to = target
+            span = max(target.amplitude, self._gain, 1e-9)
+            self._step = span / max(1.0, self._fade_s * sample_rate_hz)
+        step = self._step
         ramp = np.arange(1, frames + 1, dtype=np.float64) * step
         if goal >= self._gain:
             gain = np.minimum(self._gain + ramp, goal)

@@ -1,0 +1,70 @@
+"""The motion classifier: the last second of Doppler bands -> major / minor / non-human.
+
+Walking spreads energy across many bands with a rhythmic limb pattern; typing
+and reaching stay in the slow bands and come in bursts; fans are symmetric and
+steady, curtains slow and periodic, pets low and erratic. A small temporal
+convolution network learns those shapes from the simulated home (see
+``models/presence``); it runs through the shared inference layer (LiteRT when
+importable, the exact numpy path otherwise).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from ..inference import Backend, Model, load_model
+from .doppler import N_BANDS
+
+CONTEXT_FRAMES = 20
+"""One second of Doppler frames (HOP_S = 50 ms)."""
+FEATURE_SCALE_DB = 20.0
+"""Band levels are divided by this before the network (keeps inputs near unit scale)."""
+CLASSES = ("none", "major", "minor", "nonhuman")
+INPUT_NAME = "doppler"
+OUTPUT_NAME = "probabilities"
+MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "presence"
+"""The shipped model (``presence.npz`` + ``presence.tflite``) inside the integration."""
+
+
+@dataclass(frozen=True, slots=True)
+class MotionProbabilities:
+    """Classifier output for the second ending at one frame."""
+
+    major: float
+    minor: float
+    nonhuman: float
+
+
+def model_input(window: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Scale a (CONTEXT_FRAMES, N_BANDS) window of band levels into a batch of one."""
+    return (window / np.float32(FEATURE_SCALE_DB))[None].astype(np.float32)
+
+
+class MotionClassifier:
+    """Keeps the last second of frames and classifies it every frame."""
+
+    def __init__(self, model: Model | None = None, backend: Backend = "auto") -> None:
+        self.model = model if model is not None else load_model(MODEL_PATH, backend)
+        self._frames: deque[npt.NDArray[np.float32]] = deque(maxlen=CONTEXT_FRAMES)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the buffered frames (fill with 'nothing moves')."""
+        self._frames.clear()
+        self._frames.extend(np.zeros(N_BANDS, dtype=np.float32) for _ in range(CONTEXT_FRAMES))
+
+    def push(self, features: npt.NDArray[np.float32]) -> MotionProbabilities:
+        """Add one frame's band levels and classify the last second."""
+        self._frames.append(features)
+        window = np.stack(self._frames)
+        probabilities = self.model.run({INPUT_NAME: model_input(window)})[OUTPUT_NAME][0]
+        return MotionProbabilities(
+            major=float(probabilities[1]),
+            minor=float(probabilities[2]),
+            nonhuman=float(probabilities[3]),
+        )

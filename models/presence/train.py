@@ -1,0 +1,186 @@
+"""Train and export the presence classifier: ``models/presence/train``.
+
+1. Render a randomized training pool of simulated scenes (walks, seated work,
+   empty rooms with fans/curtains/pets/music/interferers) and train a seed model.
+2. Run the seed model over a larger, freshly randomized mining pool; keep the
+   windows it gets wrong (false alarms on non-human motion and music, missed
+   walks and small motions) and their neighbours.
+3. Retrain on training pool + mined hard cases, export ``presence.tflite`` and
+   ``presence.npz`` (exact numpy path, parity-checked) to
+   custom_components/earshot/models/, and write models/.cache/presence/train.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+from earshot_engine.presence.classifier import (
+    CLASSES,
+    CONTEXT_FRAMES,
+    FEATURE_SCALE_DB,
+    INPUT_NAME,
+    OUTPUT_NAME,
+)
+from earshot_engine.presence.doppler import N_BANDS
+from models.presence.data import IGNORE, Job, SceneData, make_job
+from models.presence.pool import CACHE, render_pool
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT_DIR = ROOT / "custom_components" / "earshot" / "models"
+MODEL_NAME = "presence"
+HARD_MARGIN = 0.35
+"""A window is hard when the probability of its true class is below 1 - this."""
+
+
+def windows_of(features: np.ndarray, stride: int = 1) -> np.ndarray:
+    """(N, CONTEXT_FRAMES, N_BANDS) model inputs ending at every ``stride``-th frame.
+
+    The stream starts with an all-zero context, exactly as MotionClassifier.reset leaves it.
+    """
+    padded = np.concatenate([np.zeros((CONTEXT_FRAMES - 1, N_BANDS), dtype=np.float32), features])
+    view = np.lib.stride_tricks.sliding_window_view(padded, (CONTEXT_FRAMES, N_BANDS))[:, 0]
+    return (view[::stride] / np.float32(FEATURE_SCALE_DB)).astype(np.float32)
+
+
+def windows(data: SceneData, stride: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Model inputs of a scene and the labels of their last frames."""
+    return windows_of(data.features, stride), data.labels[::stride]
+
+
+def dataset(pool: list[SceneData], stride: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    parts = [windows(d, stride) for d in pool]
+    x = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    keep = y != IGNORE
+    return x[keep], y[keep]
+
+
+def class_counts(y: np.ndarray) -> dict[str, int]:
+    return {c: int(n) for c, n in zip(CLASSES, np.bincount(y, minlength=len(CLASSES)), strict=True)}
+
+
+def build_model():  # type: ignore[no-untyped-def]
+    import keras
+
+    inp = keras.Input((CONTEXT_FRAMES, N_BANDS), name=INPUT_NAME)
+    x = keras.layers.Conv1D(32, 3, activation="relu", name="conv1")(inp)
+    x = keras.layers.Conv1D(32, 3, dilation_rate=2, activation="relu", name="conv2")(x)
+    x = keras.layers.Conv1D(32, 3, dilation_rate=4, activation="relu", name="conv3")(x)
+    pooled = keras.layers.Concatenate(name="pool")(
+        [
+            keras.layers.GlobalMaxPooling1D(name="maxpool")(x),
+            keras.layers.GlobalAveragePooling1D(name="avgpool")(x),
+        ]
+    )
+    x = keras.layers.Dropout(0.2)(pooled)
+    x = keras.layers.Dense(32, activation="relu", name="dense")(x)
+    out = keras.layers.Dense(len(CLASSES), activation="softmax", name=OUTPUT_NAME)(x)
+    return keras.Model(inp, {OUTPUT_NAME: out}, name=MODEL_NAME)
+
+
+def fit(x: np.ndarray, y: np.ndarray, epochs: int, seed: int):  # type: ignore[no-untyped-def]
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = build_model()
+    model.compile(
+        optimizer=keras.optimizers.Adam(2e-3),
+        loss={OUTPUT_NAME: "sparse_categorical_crossentropy"},
+        metrics={OUTPUT_NAME: "accuracy"},
+    )
+    counts = np.bincount(y, minlength=len(CLASSES)).astype(np.float64)
+    class_weight = counts.sum() / (len(CLASSES) * np.maximum(counts, 1.0))
+    # False alarms cost more than a slightly later detection: weigh 'none'/'nonhuman' up.
+    class_weight[[0, 3]] *= 1.5
+    weights = class_weight[y].astype(np.float32)
+    model.fit(
+        x,
+        {OUTPUT_NAME: y},
+        sample_weight=weights,
+        epochs=epochs,
+        batch_size=256,
+        shuffle=True,
+        verbose=2,
+    )
+    return model
+
+
+def hard_cases(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Windows of the mining pool the model gets wrong, with their neighbours."""
+    xs, ys = [], []
+    for data in pool:
+        x, y = windows(data, stride=1)
+        p = model.predict(x, batch_size=1024, verbose=0)[OUTPUT_NAME]
+        valid = y != IGNORE
+        truth = np.where(valid, y, 0)
+        wrong = valid & (p[np.arange(len(y)), truth] < 1.0 - HARD_MARGIN)
+        # a false alarm is any motion mass on a motion-free window
+        human = p[:, 1] + p[:, 2]
+        wrong |= valid & np.isin(y, (0, 3)) & (human > HARD_MARGIN)
+        near = np.convolve(wrong.astype(float), np.ones(5), mode="same") > 0
+        near &= valid
+        xs.append(x[near])
+        ys.append(y[near])
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--train-scenes", type=int, default=160)
+    parser.add_argument("--mine-scenes", type=int, default=240)
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+    started = time.monotonic()
+    log: dict[str, object] = {}
+
+    # Render both pools before TensorFlow starts its thread pools (workers are forked).
+    train_jobs: list[Job] = [make_job("train", i) for i in range(args.train_scenes)]
+    mine_jobs = [make_job("mine", i) for i in range(args.mine_scenes)]
+    train_pool = render_pool(train_jobs, args.workers)
+    mine_pool = render_pool(mine_jobs, args.workers)
+    print(
+        f"[{time.monotonic() - started:6.0f}s] rendered {len(train_jobs) + len(mine_jobs)} scenes"
+    )
+    x, y = dataset(train_pool)
+    log["train_windows"] = class_counts(y)
+    print(
+        f"[{time.monotonic() - started:6.0f}s] training pool: {len(y)} windows",
+        log["train_windows"],
+    )
+    seed_model = fit(x, y, args.epochs, seed=1)
+    print(f"[{time.monotonic() - started:6.0f}s] seed model trained")
+
+    hx, hy = hard_cases(seed_model, mine_pool)
+    log["hard_windows"] = class_counts(hy)
+    print(
+        f"[{time.monotonic() - started:6.0f}s] mined {len(hy)} hard windows {log['hard_windows']}"
+    )
+
+    model = fit(np.concatenate([x, hx]), np.concatenate([y, hy]), args.epochs, seed=2)
+    from models.common.export import export_model
+
+    report = export_model(model, OUT_DIR, MODEL_NAME, representative_input={INPUT_NAME: x[:1]})
+    print(report.summary())
+    log["macs_per_inference"] = report.macs_per_inference
+    log["max_abs_diff"] = report.max_abs_diff
+    log["train_scene_seconds"] = sum(j.duration_s for j in train_jobs)
+    log["mine_scene_seconds"] = sum(j.duration_s for j in mine_jobs)
+    log["wall_s"] = round(time.monotonic() - started, 1)
+    usage = os.times()
+    log["cpu_s"] = round(usage.user + usage.system + usage.children_user + usage.children_system, 1)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    (CACHE / "train.json").write_text(json.dumps(log, indent=2))
+    print(f"[{time.monotonic() - started:6.0f}s] done: {json.dumps(log)}")
+
+
+if __name__ == "__main__":
+    main()
