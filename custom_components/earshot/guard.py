@@ -66,6 +66,7 @@ from .engine.guard.policy import (
     mode_for_alarm_panel,
     mode_for_occupancy,
 )
+from .engine.guard.recorder import ClipRecorder, ClipRequest, RecordedClip
 from .engine.guard.siren import SirenEmitter
 from .engine.runtime import SourceStatus
 
@@ -340,6 +341,11 @@ class GuardManager:
             # The source (re)opened: its sample clock restarts, open incidents end.
             self.tracker.close_all()
             return
+        if isinstance(message, RecordedClip):
+            self.entry.async_create_task(
+                self.hass, self._async_attach_clip(message.incident_id, message.clip)
+            )
+            return
         detection = detection_from_result(message)
         if detection is not None:
             self.async_handle_detection(detection)
@@ -376,9 +382,20 @@ class GuardManager:
         self._records = {k: v for k, v in self._records.items() if k in open_ids}
         self._records[record.incident_id] = record
         self.counters["incidents"] += 1
+        if detection.clip is None:
+            self._request_clip(record.incident_id, detection.start_s)
         self.entry.async_create_task(
             self.hass, self._async_raise(record.incident_id, detection.clip)
         )
+
+    def _request_clip(self, incident_id: str, event_s: float) -> None:
+        """Ask the engine's recorder for the audio around a detection that has none."""
+        recorder = next(
+            (d for d in self.coordinator.runtime.detectors if isinstance(d, ClipRecorder)), None
+        )
+        if recorder is not None:
+            request = ClipRequest(incident_id, event_s)
+            self.coordinator.submit(lambda: recorder.request(request))
 
     @callback
     def _async_continue(self, update: IncidentUpdate, detection: Detection) -> None:
@@ -433,6 +450,21 @@ class GuardManager:
             else:
                 await self.hass.async_add_executor_job(self.store.update, record)
         self._async_persistent_notification(record)
+
+    async def _async_attach_clip(self, incident_id: str, clip: ClipAudio) -> None:
+        """Store audio the recorder cut for an incident that had none."""
+        async with self._io_lock:
+            record = self._records.get(incident_id) or await self.hass.async_add_executor_job(
+                self.store.get, self.entry.entry_id, incident_id
+            )
+            if record is None or record.clip is not None:
+                return
+            stored = await self.hass.async_add_executor_job(
+                self.store.save, record, clip, self.retention
+            )
+        record = self._merge_stored(incident_id, stored) or stored
+        if record is not None and incident_id in self._records:
+            self._async_persistent_notification(record)
 
     def _merge_stored(
         self, incident_id: str, stored: IncidentRecord | None
