@@ -10,9 +10,11 @@ from earshot_engine.simulation import (
     Fan,
     Music,
     Scene,
+    SitAndWork,
     Walk,
     render_scene,
 )
+from earshot_engine.simulation.reflectors import scene_movers
 
 RATE_HZ = 48_000
 CARRIER_HZ = 20_000.0
@@ -114,3 +116,28 @@ def test_cheap_device_barely_hears_the_carrier() -> None:
         _band_db(*_spectrum(render_scene(s, seconds=1.0)[:, 0]), -5, 5) for s in (scene, cheap)
     ]
     assert level[0] > level[1] + 20.0
+
+
+def test_seated_person_makes_weak_slow_doppler_and_scene_movers_match() -> None:
+    sit = SitAndWork(start_s=0.0, duration_s=8.0, position=(2.5, 2.0), fidgets_per_min=30.0)
+    back_and_forth = ((1.0, 3.5), (4.0, 1.0), (1.0, 3.5), (4.0, 1.0))  # ~1.5 m/s
+    walk = Walk(start_s=0.0, duration_s=8.0, waypoints=back_and_forth)
+
+    def doppler_db(*actions: object) -> tuple[float, float]:
+        """Power in the slow (3-40 Hz) and fast (80-400 Hz) Doppler bands, both sides."""
+        scene = Scene(name="s", duration_s=8.0, actions=actions)  # type: ignore[arg-type]
+        offset, power = _spectrum(render_scene(scene, seconds=6.0)[RATE_HZ:, 0])
+        slow = _band_db(offset, power, 3, 40) + _band_db(offset, power, -40, -3)
+        fast = _band_db(offset, power, 80, 400) + _band_db(offset, power, -400, -80)
+        return slow, fast
+
+    empty, seated, walking = doppler_db(), doppler_db(sit), doppler_db(walk)
+    assert seated[0] > empty[0] + 10.0
+    assert walking[1] > seated[1] + 20.0
+
+    movers = scene_movers(Scene(name="s", duration_s=8.0, actions=(sit,)), seed=0)
+    times = np.linspace(0.0, 8.0, 801)
+    positions, weights = movers[0][1].scatterers(times)
+    chest_speed = np.abs(np.diff(positions[0, :, :], axis=0)).max() / 0.01
+    assert chest_speed < 1.0  # breathing and shifting, never walking
+    assert weights.shape == positions.shape[:2]

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .dsp import Float64Array
+from .dsp import Float64Array, seeded_rng
 from .scene import (
     Curtain,
     Fan,
@@ -24,6 +24,7 @@ from .scene import (
     Pet,
     RobotVacuum,
     Room,
+    Scene,
     SitAndWork,
     Stand,
     Vec2,
@@ -32,6 +33,8 @@ from .scene import (
 
 RAMP_S = 0.3
 """Scatterers fade in and out over this time (nobody pops into existence)."""
+MOVER_RNG_KEY = 101
+"""Movers draw their randomness from ``seeded_rng(seed, MOVER_RNG_KEY, action_index)``."""
 EDGE_FADE_M = 0.3
 """Walkers fade out over this distance beyond the room box (through a door)."""
 
@@ -172,11 +175,11 @@ class StillPersonMover:
         self._typing_gate_phase = rng.uniform(0, 2 * math.pi, 2)
         count = rng.poisson(action.fidgets_per_min * action.duration_s / 60.0)
         self._fidget_start_s = np.sort(rng.uniform(0.0, action.duration_s, count))
-        self._fidget_duration_s = rng.uniform(0.5, 2.0, count)
+        self._fidget_duration_s = rng.uniform(0.8, 2.5, count)
         self._fidget_part = rng.integers(0, 4, count)  # chest, head, left hand, right hand
         direction = rng.normal(size=(count, 3)) * np.array([1.0, 1.0, 0.4])
         direction /= np.maximum(np.linalg.norm(direction, axis=1, keepdims=True), 1e-9)
-        self._fidget_move = direction * rng.uniform(0.03, 0.25, (count, 1))
+        self._fidget_move = direction * rng.uniform(0.02, 0.15, (count, 1))  # <= ~0.6 m/s
 
     def _fidgets(self, t_s: Float64Array) -> Float64Array:
         """(4, T, 3) displacement of chest, head and hands from reaches and shifts."""
@@ -402,3 +405,16 @@ def build_mover(action: MovingAction, room: Room, rng: np.random.Generator) -> M
         case RobotVacuum():
             route = _bouncing_route(rng, room, action.speed_m_s, action.duration_s)
             return RouteMover(route, action.duration_s, 0.06, 0.06, 0.0)
+
+
+def scene_movers(scene: Scene, seed: int) -> list[tuple[MovingAction, Mover]]:
+    """Every moving action of a scene with its mover, exactly as the renderer builds them.
+
+    Trainers use this to derive kinematic ground truth (e.g. radial speeds) that
+    matches the rendered audio.
+    """
+    return [
+        (action, build_mover(action, scene.room, seeded_rng(seed, MOVER_RNG_KEY, index)))
+        for index, action in enumerate(scene.actions)
+        if isinstance(action, Walk | SitAndWork | Stand | Fan | Curtain | Pet | RobotVacuum)
+    ]

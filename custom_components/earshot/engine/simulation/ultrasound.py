@@ -27,19 +27,10 @@ from .dsp import (
     highpass_magnitude,
     kaiser_lowpass,
     response_taps,
-    seeded_rng,
 )
-from .reflectors import Mover, build_mover
+from .reflectors import scene_movers
 from .scene import (
-    Curtain,
-    Fan,
-    MovingAction,
-    Pet,
-    RobotVacuum,
     Scene,
-    SitAndWork,
-    Stand,
-    Walk,
 )
 from .timeline import scene_times_s
 
@@ -122,11 +113,7 @@ class SpeakerPaths:
         self._static = StreamingFir(
             np.stack([np.pad(t, (0, length - len(t))) for t in static_taps], axis=1), 1
         )
-        self._movers: list[tuple[MovingAction, Mover]] = [
-            (action, build_mover(action, room, seeded_rng(seed, 101, index)))
-            for index, action in enumerate(scene.actions)
-            if isinstance(action, Walk | SitAndWork | Stand | Fan | Curtain | Pet | RobotVacuum)
-        ]
+        self._movers = scene_movers(scene, seed)
 
     @property
     def latency_frames(self) -> int:
