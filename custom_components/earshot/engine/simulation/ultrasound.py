@@ -101,6 +101,7 @@ class SpeakerPaths:
         self._history_frames = math.ceil(MAX_PATH_M / SPEED_OF_SOUND_M_S * sample_rate_hz) + 8
         self._history: FloatArray = np.zeros(0, dtype=np.float32)
         self._history_end = 0  # stream frame just after the newest sample in the history
+        self._quiet_frames = 0  # how long the speaker history has been all zeros
 
         static_delay, static_gain = self._static_paths(scene)
         static_taps = [
@@ -170,7 +171,9 @@ class SpeakerPaths:
         self._history = joined[len(joined) - needed :]
         self._history_end = start_frame + frames
         out = self._static.process(radiated[:, None]).astype(np.float64)
-        self._add_moving(out, start_frame, frames)
+        self._quiet_frames = 0 if np.any(upsampled) else self._quiet_frames + frames
+        if self._quiet_frames < len(self._history) // OVERSAMPLE:  # silent speaker: no echoes
+            self._add_moving(out, start_frame, frames)
         return out
 
     def _add_moving(self, out: Float64Array, start_frame: int, frames: int) -> None:
