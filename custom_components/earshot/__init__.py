@@ -9,22 +9,36 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_SOURCE, DOMAIN, ISSUE_PORTAUDIO_MISSING, SOURCE_SOUND_CARD
+from .const import (
+    CONF_SOURCE,
+    DOMAIN,
+    ISSUE_MODEL_MISSING,
+    ISSUE_PORTAUDIO_MISSING,
+    SOURCE_SOUND_CARD,
+)
 from .coordinator import (
     EarshotConfigEntry,
     EarshotCoordinator,
     EarshotData,
     async_create_issue,
-    build_detectors,
     build_source,
     issue_id,
 )
+from .detectors import build_detectors
 from .engine.audio import PortAudioMissingError
 from .engine.sound_device import load_sounddevice
 from .guard import async_remove_clips, async_setup_guard
 from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [Platform.SELECT, Platform.SENSOR, Platform.SIREN]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SIREN,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -47,18 +61,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> b
         ir.async_delete_issue(hass, DOMAIN, issue_id(entry, ISSUE_PORTAUDIO_MISSING))
 
     source = await hass.async_add_executor_job(build_source, entry.data)
-    detectors = await hass.async_add_executor_job(build_detectors, entry)
+    detectors = await hass.async_add_executor_job(build_detectors, entry, source)
+    if detectors.model_problems:
+        async_create_issue(hass, entry, ISSUE_MODEL_MISSING, "; ".join(detectors.model_problems))
+    else:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry, ISSUE_MODEL_MISSING))
     coordinator = EarshotCoordinator(hass, entry, source, detectors)
     entry.runtime_data = EarshotData(coordinator=coordinator)
     await coordinator.async_start()
     entry.runtime_data.guard = await async_setup_guard(hass, entry, coordinator)
 
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     try:
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except Exception:
         await coordinator.async_stop()
         raise
     return True
+
+
+async def _async_entry_updated(hass: HomeAssistant, entry: EarshotConfigEntry) -> None:
+    """Options or calibration changed: retune the detectors, or reload for other detectors."""
+    coordinator = entry.runtime_data.coordinator
+    if coordinator.needs_reload():
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+    else:
+        coordinator.async_apply_settings()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> bool:

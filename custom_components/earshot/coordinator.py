@@ -10,7 +10,7 @@ timer and dispatched the same way, so entities only ever react to messages.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,22 +20,26 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_CALIBRATION,
     CONF_INPUT_DEVICE,
     CONF_OUTPUT_DEVICE,
     CONF_PATH,
     CONF_SCENE,
     CONF_SEED,
     CONF_SOURCE,
-    DEFAULT_OPTIONS,
     DEFAULT_SCENE,
     DOMAIN,
     ISSUE_DEVICE_MISSING,
     ISSUE_PORTAUDIO_MISSING,
+    ISSUE_ULTRASOUND_UNSUPPORTED,
     LOGGER,
     MANUFACTURER,
     NO_OUTPUT_DEVICE,
+    OPT_PRESENCE_ENABLED,
+    OPT_SOUNDS_ENABLED,
     RECONNECT_INITIAL_S,
     RECONNECT_MAX_S,
     SOURCE_SIMULATED,
@@ -43,14 +47,21 @@ from .const import (
     SOURCE_WAV_FILE,
     STATS_INTERVAL_S,
 )
+from .detectors import (
+    DetectorSet,
+    option,
+    presence_config,
+    sound_config,
+    with_user_settings,
+)
 from .engine.audio import (
     AudioSource,
     DeviceNotFoundError,
     PortAudioMissingError,
     SourceLostError,
 )
-from .engine.level import LevelMeter
-from .engine.runtime import Detector, EngineRuntime, RuntimeStats, SourceStatus
+from .engine.presence.results import CalibrationResult, UltrasoundUnsupported
+from .engine.runtime import EngineRuntime, RuntimeStats, SourceStatus
 from .engine.simulation import SimulatedHome
 from .engine.sound_device import SoundDeviceSource
 from .engine.wav_file import WavFileSource
@@ -61,13 +72,22 @@ if TYPE_CHECKING:
 type EarshotConfigEntry = ConfigEntry[EarshotData]
 type MessageCallback = Callable[[Any], None]
 
-LEVEL_INTERVAL_S = 1.0
 SOURCE_MODELS = {
     SOURCE_SIMULATED: "Simulated home",
     SOURCE_SOUND_CARD: "Sound card",
     SOURCE_WAV_FILE: "WAV file (looped)",
 }
 _MISSING_DEVICE_ERRORS = {DeviceNotFoundError.__name__, SourceLostError.__name__}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsUpdated:
+    """Dispatched after the entry's options or calibration changed."""
+
+
+def _structure(options: Mapping[str, Any]) -> tuple[bool, bool]:
+    """Which detectors the options ask for (a change needs a reload)."""
+    return bool(option(options, OPT_PRESENCE_ENABLED)), bool(option(options, OPT_SOUNDS_ENABLED))
 
 
 @dataclass
@@ -77,11 +97,6 @@ class EarshotData:
     coordinator: EarshotCoordinator
     guard: GuardManager | None = None
     """The entry's guard (modes, incidents, alerts, clips, siren)."""
-
-
-def get_option(entry: ConfigEntry, key: str) -> Any:
-    """The entry's option ``key``, or its default."""
-    return entry.options.get(key, DEFAULT_OPTIONS.get(key))
 
 
 def issue_id(entry: ConfigEntry, issue: str) -> str:
@@ -120,11 +135,6 @@ def build_source(data: Mapping[str, Any]) -> AudioSource:
     raise ValueError(f"unknown Earshot source kind {kind!r}")
 
 
-def build_detectors(entry: ConfigEntry) -> list[Detector]:
-    """The detectors an entry runs, in the order they see each block."""
-    return [LevelMeter(interval_s=LEVEL_INTERVAL_S)]
-
-
 class EarshotCoordinator:
     """Runs one entry's engine and dispatches what it reports on the event loop."""
 
@@ -133,14 +143,17 @@ class EarshotCoordinator:
         hass: HomeAssistant,
         entry: EarshotConfigEntry,
         source: AudioSource,
-        detectors: Sequence[Detector],
+        detectors: DetectorSet,
     ) -> None:
         self.hass = hass
         self.config_entry = entry
         self.source_kind: str = entry.data[CONF_SOURCE]
+        self.presence = detectors.presence
+        self.sounds = detectors.sounds
+        self._built_with = _structure(entry.options)
         self.runtime = EngineRuntime(
             source,
-            detectors,
+            detectors.detectors,
             self._on_engine_message,
             backoff_initial_s=RECONNECT_INITIAL_S,
             backoff_max_s=RECONNECT_MAX_S,
@@ -181,7 +194,27 @@ class EarshotCoordinator:
             self._unsub_stats()
             self._unsub_stats = None
         await self.hass.async_add_executor_job(self.runtime.stop)
+        if self.presence is not None:
+            self.presence.close()
         self.available = False
+
+    # --- settings -----------------------------------------------------------------
+
+    def needs_reload(self) -> bool:
+        """Whether the options ask for other detectors than the ones running."""
+        return _structure(self.config_entry.options) != self._built_with
+
+    @callback
+    def async_apply_settings(self) -> None:
+        """Hand the entry's current options to the detectors and refresh the entities."""
+        options = self.config_entry.options
+        if (presence := self.presence) is not None:
+            wanted = presence_config(options, None)
+            self.submit(lambda: presence.update_config(with_user_settings(presence.config, wanted)))
+        if (sounds := self.sounds) is not None:
+            config = sound_config(options)
+            self.submit(lambda: sounds.configure(config))
+        self._async_dispatch(SettingsUpdated())
 
     # --- subscriptions ---------------------------------------------------------
 
@@ -228,10 +261,37 @@ class EarshotCoordinator:
             return
         if isinstance(message, SourceStatus):
             self._async_handle_status(message)
+        elif isinstance(message, CalibrationResult):
+            self._async_handle_calibration(message)
+        elif isinstance(message, UltrasoundUnsupported):
+            async_create_issue(
+                self.hass, self.config_entry, ISSUE_ULTRASOUND_UNSUPPORTED, message.reason
+            )
         self._latest[type(message)] = message
         for message_callback, kinds in tuple(self._listeners):
             if kinds is None or isinstance(message, kinds):
                 message_callback(message)
+
+    @callback
+    def _async_handle_calibration(self, result: CalibrationResult) -> None:
+        """Keep a good calibration with the entry so the next start need not sweep."""
+        if not result.ok:
+            LOGGER.warning(
+                "Earshot calibration of '%s' failed: %s", self.config_entry.title, result.reason
+            )
+            return
+        ir.async_delete_issue(
+            self.hass, DOMAIN, issue_id(self.config_entry, ISSUE_ULTRASOUND_UNSUPPORTED)
+        )
+        calibration = {
+            "carrier_hz": result.carrier_hz,
+            "level_dbfs": result.level_dbfs,
+            "snr_db": result.snr_db,
+            "calibrated_at": dt_util.utcnow().isoformat(),
+        }
+        self.hass.config_entries.async_update_entry(
+            self.config_entry, data={**self.config_entry.data, CONF_CALIBRATION: calibration}
+        )
 
     @callback
     def _async_sample_stats(self, _now: Any = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .coordinator import EarshotCoordinator
+from .detectors import option
 from .engine.runtime import SourceStatus
 
 
@@ -18,6 +20,8 @@ class EarshotEntityDescription(EntityDescription):
 
     message_kinds: tuple[type, ...] = ()
     """Message types (engine results, statistics) after which the state is rewritten."""
+    exists_fn: Callable[[EarshotCoordinator], bool] = lambda _: True
+    """Whether the entry has this entity (e.g. only with a running presence detector)."""
 
 
 class EarshotEntity(Entity):
@@ -54,3 +58,29 @@ class EarshotEntity(Entity):
     def _async_handle_message(self, message: Any) -> None:
         """React to a message; by default just write the (derived) state."""
         self.async_write_ha_state()
+
+
+class EarshotOptionEntity(EarshotEntity):
+    """An entity that shows and edits the entry option named by its description's key.
+
+    Changing it updates the entry's options; the update listener hands the new
+    settings to the detectors without a reload.
+    """
+
+    @property
+    def available(self) -> bool:
+        """Settings can be changed while the source is down."""
+        return True
+
+    @property
+    def option_value(self) -> Any:
+        """The option's current value (or its default)."""
+        return option(self.coordinator.config_entry.options, self.entity_description.key)
+
+    @callback
+    def async_set_option(self, value: Any) -> None:
+        """Store a new value for the option."""
+        entry = self.coordinator.config_entry
+        self.hass.config_entries.async_update_entry(
+            entry, options={**entry.options, self.entity_description.key: value}
+        )

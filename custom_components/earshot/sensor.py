@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -11,14 +12,23 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfFrequency
+from homeassistant.const import (
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS,
+    EntityCategory,
+    UnitOfFrequency,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
-from .coordinator import EarshotConfigEntry, EarshotCoordinator
+from .const import CONF_CALIBRATION
+from .coordinator import EarshotConfigEntry, EarshotCoordinator, SettingsUpdated
 from .engine.level import LevelReading
+from .engine.presence.results import PresenceStatus
 from .engine.runtime import RuntimeStats
+from .engine.sounds.results import NoiseFloor
 from .entity import EarshotEntity, EarshotEntityDescription
 
 PARALLEL_UPDATES = 0
@@ -29,7 +39,7 @@ DBFS = "dBFS"
 class EarshotSensorDescription(SensorEntityDescription, EarshotEntityDescription):
     """Describes an Earshot sensor."""
 
-    value_fn: Callable[[EarshotCoordinator], StateType]
+    value_fn: Callable[[EarshotCoordinator], StateType | datetime]
 
 
 def _level(coordinator: EarshotCoordinator, peak: bool = False) -> float | None:
@@ -41,6 +51,39 @@ def _level(coordinator: EarshotCoordinator, peak: bool = False) -> float | None:
 
 def _stats[T](value_fn: Callable[[RuntimeStats], T]) -> Callable[[EarshotCoordinator], T]:
     return lambda coordinator: value_fn(coordinator.stats)
+
+
+def _calibration(coordinator: EarshotCoordinator, key: str) -> float | None:
+    calibration = coordinator.config_entry.data.get(CONF_CALIBRATION)
+    return float(calibration[key]) if calibration else None
+
+
+def _presence(
+    field: Callable[[PresenceStatus], float], calibrated: str | None = None
+) -> Callable[[EarshotCoordinator], float | None]:
+    """A presence status figure; the stored calibration until the first status arrives."""
+
+    def value(coordinator: EarshotCoordinator) -> float | None:
+        status = coordinator.latest(PresenceStatus)
+        if status is not None:
+            return field(status)
+        return _calibration(coordinator, calibrated) if calibrated else None
+
+    return value
+
+
+def _calibrated_at(coordinator: EarshotCoordinator) -> datetime | None:
+    calibration = coordinator.config_entry.data.get(CONF_CALIBRATION)
+    return dt_util.parse_datetime(calibration["calibrated_at"]) if calibration else None
+
+
+def _noise_floor(coordinator: EarshotCoordinator) -> float | None:
+    noise = coordinator.latest(NoiseFloor)
+    return noise.level_dbfs if noise is not None else None
+
+
+def _has_presence(coordinator: EarshotCoordinator) -> bool:
+    return coordinator.presence is not None
 
 
 SENSORS: tuple[EarshotSensorDescription, ...] = (
@@ -101,6 +144,59 @@ SENSORS: tuple[EarshotSensorDescription, ...] = (
         message_kinds=(RuntimeStats,),
         value_fn=_stats(lambda stats: 100.0 * stats.processing_load),
     ),
+    EarshotSensorDescription(
+        key="carrier_frequency",
+        translation_key="carrier_frequency",
+        device_class=SensorDeviceClass.FREQUENCY,
+        native_unit_of_measurement=UnitOfFrequency.HERTZ,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        message_kinds=(PresenceStatus, SettingsUpdated),
+        exists_fn=_has_presence,
+        value_fn=_presence(lambda status: status.carrier_hz, "carrier_hz"),
+    ),
+    EarshotSensorDescription(
+        key="emission_level",
+        translation_key="emission_level",
+        native_unit_of_measurement=DBFS,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        message_kinds=(PresenceStatus, SettingsUpdated),
+        exists_fn=_has_presence,
+        value_fn=_presence(lambda status: status.level_dbfs, "level_dbfs"),
+    ),
+    EarshotSensorDescription(
+        key="presence_snr",
+        translation_key="presence_snr",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        message_kinds=(PresenceStatus, SettingsUpdated),
+        exists_fn=_has_presence,
+        value_fn=_presence(lambda status: status.snr_db, "snr_db"),
+    ),
+    EarshotSensorDescription(
+        key="calibration_time",
+        translation_key="calibration_time",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        message_kinds=(SettingsUpdated,),
+        exists_fn=_has_presence,
+        value_fn=_calibrated_at,
+    ),
+    EarshotSensorDescription(
+        key="noise_floor",
+        translation_key="noise_floor",
+        native_unit_of_measurement=DBFS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        message_kinds=(NoiseFloor,),
+        exists_fn=lambda coordinator: coordinator.sounds is not None,
+        value_fn=_noise_floor,
+    ),
 )
 
 
@@ -111,7 +207,11 @@ async def async_setup_entry(
 ) -> None:
     """Set up Earshot sensors."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(EarshotSensor(coordinator, description) for description in SENSORS)
+    async_add_entities(
+        EarshotSensor(coordinator, description)
+        for description in SENSORS
+        if description.exists_fn(coordinator)
+    )
 
 
 class EarshotSensor(EarshotEntity, SensorEntity):
@@ -120,6 +220,6 @@ class EarshotSensor(EarshotEntity, SensorEntity):
     entity_description: EarshotSensorDescription
 
     @property
-    def native_value(self) -> StateType:
+    def native_value(self) -> StateType | datetime:
         """The sensor's value."""
         return self.entity_description.value_fn(self.coordinator)

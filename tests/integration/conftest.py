@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import time
 from collections.abc import Callable, Generator
 from typing import Any
@@ -47,6 +48,7 @@ class ControlledSource(AudioSource):
     def __init__(self) -> None:
         super().__init__()
         self.amplitude = 0.1
+        self.speaker = False
         self.failure: AudioSourceError | None = None
         self.opens = 0
         self.is_open = False
@@ -59,6 +61,10 @@ class ControlledSource(AudioSource):
     @property
     def format(self) -> AudioFormat:
         return AudioFormat(SAMPLE_RATE_HZ, 1)
+
+    @property
+    def has_output(self) -> bool:
+        return self.speaker
 
     def open(self) -> None:
         self.opens += 1
@@ -77,6 +83,78 @@ class ControlledSource(AudioSource):
 
     def close(self) -> None:
         self.is_open = False
+
+
+class ScriptedDetector:
+    """Stands in for a real detector: reports what the test queues, records what it is told."""
+
+    detector_name = "scripted"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.config = args[-1] if args else kwargs.get("config")
+        self.queued: collections.deque[object] = collections.deque()
+        self.calls: list[tuple[str, Any]] = []
+
+    @property
+    def name(self) -> str:
+        return self.detector_name
+
+    def emit(self, *results: object) -> None:
+        """Report ``results`` from the next block (called from the test's thread)."""
+        self.queued.extend(results)
+
+    def process(self, block: AudioBlock) -> list[object]:
+        results = []
+        while self.queued:
+            results.append(self.queued.popleft())
+        return results
+
+    def reset(self) -> None:
+        self.calls.append(("reset", None))
+
+    def update_config(self, config: Any) -> None:
+        self.calls.append(("update_config", config))
+        self.config = config
+
+    def configure(self, config: Any) -> None:
+        self.calls.append(("configure", config))
+        self.config = config
+
+    def recalibrate(self) -> None:
+        self.calls.append(("recalibrate", None))
+
+    def close(self) -> None:
+        self.calls.append(("close", None))
+
+
+class FakeDetectors:
+    """The presence and sound detectors the last set-up created."""
+
+    presence: ScriptedDetector
+    sounds: ScriptedDetector
+
+
+@pytest.fixture
+def fake_detectors() -> Generator[FakeDetectors]:
+    """Replace the model-backed detectors with scripted ones."""
+    made = FakeDetectors()
+
+    def presence(*args: Any, **kwargs: Any) -> ScriptedDetector:
+        made.presence = ScriptedDetector(*args, **kwargs)
+        made.presence.detector_name = "presence"
+        return made.presence
+
+    def sounds(*args: Any, **kwargs: Any) -> ScriptedDetector:
+        made.sounds = ScriptedDetector(*args, **kwargs)
+        made.sounds.detector_name = "sounds"
+        return made.sounds
+
+    with (
+        patch("custom_components.earshot.detectors.PresenceDetector", presence),
+        patch("custom_components.earshot.detectors.SoundEventDetector", sounds),
+    ):
+        yield made
 
 
 @pytest.fixture

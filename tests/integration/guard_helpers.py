@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 import numpy as np
 
+from custom_components.earshot.detectors import DetectorSet
 from custom_components.earshot.engine.audio import AudioBlock, AudioSource
 from custom_components.earshot.engine.runtime import Detector
 from custom_components.earshot.engine.simulation.source import SimulatedHome
@@ -155,10 +156,13 @@ class SceneOracle:
 
 
 @contextmanager
-def running_on(source: AudioSource, detector: Detector) -> Iterator[None]:
-    """Entries set up inside run on ``source`` with ``detector`` as their only detector."""
+def running_on(source: AudioSource, *detectors: Detector) -> Iterator[None]:
+    """Entries set up inside run on ``source`` with just ``detectors``."""
     with (
         patch("custom_components.earshot.build_source", return_value=source),
-        patch("custom_components.earshot.build_detectors", return_value=[detector]),
+        patch(
+            "custom_components.earshot.build_detectors",
+            return_value=DetectorSet(detectors=list(detectors)),
+        ),
     ):
         yield

@@ -44,7 +44,7 @@ async def test_diagnostics(
         "message": None,
         "error_type": None,
     }
-    assert diagnostics["detectors"] == ["level"]
+    assert diagnostics["detectors"] == ["level", "sounds"]  # no speaker: no presence
     assert diagnostics["stats"]["blocks"] > 0
     assert diagnostics["stats"]["running"] is True
     assert await hass.config_entries.async_unload(entry.entry_id)
