@@ -40,7 +40,9 @@ from custom_components.earshot.const import (
     SOURCE_SIMULATED,
 )
 from custom_components.earshot.engine.guard.policy import GuardMode
+from custom_components.earshot.engine.guard.recorder import ClipRecorder
 from custom_components.earshot.engine.presence.results import MotionDetected
+from custom_components.earshot.engine.runtime import Detector
 from custom_components.earshot.guard import EVENT_ALERT, EVENT_NOTIFICATION_ACTION, GuardManager
 
 from .conftest import ControlledSource, wait_for
@@ -60,6 +62,7 @@ async def _setup(
     source: ControlledSource,
     script: Sequence[tuple[float, Callable[[float], object]]] = (),
     options: dict[str, Any] | None = None,
+    *more_detectors: Detector,
 ) -> tuple[MockConfigEntry, GuardManager, ScriptedDetector]:
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -70,7 +73,7 @@ async def _setup(
     )
     entry.add_to_hass(hass)
     detector = ScriptedDetector(script)
-    with running_on(source, detector):
+    with running_on(source, detector, *more_detectors):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     guard = entry.runtime_data.guard
@@ -275,3 +278,25 @@ async def test_option_changes_apply_without_restart(hass: HomeAssistant) -> None
     assert guard is not None
     assert guard.policy.alerts_on(GuardMode.HOME, "glass_break")
     assert not guard.policy.alerts_on(GuardMode.HOME, "smoke_alarm")
+
+
+async def test_presence_alone_gets_a_clip_from_the_recorder(hass: HomeAssistant) -> None:
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    script = [(6.0, lambda t: MotionDetected(t, "major", 0.8))]
+    entry, guard, detector = await _setup(hass, ControlledSource(), script, None, ClipRecorder())
+    guard.async_set_mode(GuardMode.AWAY)
+    detector.start()
+    await wait_for(hass, lambda: alerts)
+    assert alerts[0].data["media_content_id"] is None  # alerted at once, audio follows
+    incident_id = alerts[0].data["incident_id"]
+
+    def stored_clip() -> bool:
+        record = guard.store.get(entry.entry_id, incident_id)
+        return record is not None and record.clip is not None
+
+    await wait_for(hass, stored_clip)
+    record = guard.store.get(entry.entry_id, incident_id)
+    assert record is not None
+    assert record.pre_roll_s == pytest.approx(5.0, abs=0.2)
+    assert record.clip_duration_s == pytest.approx(10.0, abs=0.3)
