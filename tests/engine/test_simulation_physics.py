@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from earshot_engine.simulation import (
     DEVICES,
+    Curtain,
     Device,
     Fan,
     Music,
+    Pet,
     Scene,
     SitAndWork,
+    Sound,
+    UltrasonicInterferer,
     Walk,
     render_scene,
 )
@@ -28,6 +33,12 @@ def _spectrum(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _band_db(offset_hz: np.ndarray, power: np.ndarray, lo: float, hi: float) -> float:
     mask = (offset_hz >= lo) & (offset_hz < hi)
+    return float(10 * np.log10(power[mask].sum() + 1e-30))
+
+
+def _two_sided_db(offset_hz: np.ndarray, power: np.ndarray, lo: float, hi: float) -> float:
+    """Power of both Doppler sidebands, |offset| in [lo, hi)."""
+    mask = (np.abs(offset_hz) >= lo) & (np.abs(offset_hz) < hi)
     return float(10 * np.log10(power[mask].sum() + 1e-30))
 
 
@@ -104,7 +115,7 @@ def test_music_bass_paints_sidebands_around_carrier_only_with_nonlinearity() -> 
     def sidebands(device: Device) -> float:
         scene = Scene(name="music", duration_s=4.0, device=device, actions=(music,))
         offset, power = _spectrum(render_scene(scene, seconds=3.0)[RATE_HZ:, 0])
-        return _band_db(offset, power, 30, 250) + _band_db(offset, power, -250, -30)
+        return _two_sided_db(offset, power, 30, 250)
 
     assert sidebands(Device()) > sidebands(Device(nonlinearity=(0.0, 0.0))) + 20.0
 
@@ -127,8 +138,8 @@ def test_seated_person_makes_weak_slow_doppler_and_scene_movers_match() -> None:
         """Power in the slow (3-40 Hz) and fast (80-400 Hz) Doppler bands, both sides."""
         scene = Scene(name="s", duration_s=8.0, actions=actions)  # type: ignore[arg-type]
         offset, power = _spectrum(render_scene(scene, seconds=6.0)[RATE_HZ:, 0])
-        slow = _band_db(offset, power, 3, 40) + _band_db(offset, power, -40, -3)
-        fast = _band_db(offset, power, 80, 400) + _band_db(offset, power, -400, -80)
+        slow = _two_sided_db(offset, power, 3, 40)
+        fast = _two_sided_db(offset, power, 80, 400)
         return slow, fast
 
     empty, seated, walking = doppler_db(), doppler_db(sit), doppler_db(walk)
@@ -141,3 +152,35 @@ def test_seated_person_makes_weak_slow_doppler_and_scene_movers_match() -> None:
     chest_speed = np.abs(np.diff(positions[0, :, :], axis=0)).max() / 0.01
     assert chest_speed < 1.0  # breathing and shifting, never walking
     assert weights.shape == positions.shape[:2]
+
+
+def test_curtain_is_slow_and_pet_is_quick() -> None:
+    curtain = Curtain(start_s=0.0, duration_s=6.0, position=(4.9, 2.5, 1.4), amplitude_m=0.05)
+    pet = Pet(start_s=0.0, duration_s=6.0, area_center=(2.5, 2.0), speed_m_s=1.5)
+
+    def bands(*actions: Curtain | Pet) -> tuple[float, float]:
+        """Slow (1.5-25 Hz) and fast (60-400 Hz) Doppler power."""
+        scene = Scene(name="n", duration_s=6.0, actions=actions)
+        offset, power = _spectrum(render_scene(scene, seconds=5.0)[RATE_HZ:, 0])
+        return _two_sided_db(offset, power, 1.5, 25), _two_sided_db(offset, power, 60, 400)
+
+    empty, swaying, dashing = bands(), bands(curtain), bands(pet)
+    assert swaying[0] > empty[0] + 20.0
+    assert swaying[1] < empty[1] + 1.0  # nothing fast about a curtain
+    assert dashing[1] > empty[1] + 10.0
+
+
+def test_interferer_is_heard_at_its_frequency_and_adc_clips() -> None:
+    tone = UltrasonicInterferer(
+        start_s=0.0, duration_s=2.0, kind="pulsed", frequency_hz=21_500.0, level_dbfs=-40.0
+    )
+    x = render_scene(
+        Scene(name="i", duration_s=2.0, actions=(tone,)), seconds=2.0, default_carrier_hz=None
+    )[:, 0]
+    offset, power = _spectrum(x)
+    peak_hz = offset[np.argmax(power)] + CARRIER_HZ
+    assert abs(peak_hz - 21_500.0) < 2.0
+    loud = Sound(start_s=0.0, duration_s=1.0, kind="smoke_alarm", distance_m=0.3)
+    clipped = Scene(name="c", duration_s=1.0, device=Device(clip_level=0.05), actions=(loud,))
+    y = render_scene(clipped, default_carrier_hz=None)
+    assert np.max(np.abs(y)) == pytest.approx(0.05)
