@@ -28,6 +28,7 @@ from .const import (
     OPT_SOUNDS_ENABLED,
 )
 from .engine.audio import AudioSource
+from .engine.guard.recorder import ClipRecorder
 from .engine.inference import ModelLoadError
 from .engine.level import LevelMeter
 from .engine.presence.config import PresenceConfig
@@ -115,7 +116,8 @@ def build_detectors(entry: ConfigEntry, source: AudioSource) -> DetectorSet:
         except ModelLoadError as err:
             result.model_problems.append(f"presence: {err}")
         else:
-            result.detectors.append(result.presence)
+            # Presence carries no audio: the guard asks this ring for its incidents' clips.
+            result.detectors.extend((result.presence, ClipRecorder()))
     if option(entry.options, OPT_SOUNDS_ENABLED):
         try:
             result.sounds = SoundEventDetector(sound_config(entry.options))
