@@ -19,6 +19,7 @@ from earshot_engine.simulation import (
     Walk,
     render_scene,
 )
+from earshot_engine.simulation.music import music_loop
 from earshot_engine.simulation.reflectors import scene_movers
 
 RATE_HZ = 48_000
@@ -184,3 +185,11 @@ def test_interferer_is_heard_at_its_frequency_and_adc_clips() -> None:
     clipped = Scene(name="c", duration_s=1.0, device=Device(clip_level=0.05), actions=(loud,))
     y = render_scene(clipped, default_carrier_hz=None)
     assert np.max(np.abs(y)) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("rate_hz", [22_050, 44_100, 48_000])
+@pytest.mark.parametrize("tempo_bpm", [63.0, 97.3, 151.0])
+def test_music_loop_fits_any_rate_and_tempo(rate_hz: int, tempo_bpm: float) -> None:
+    loop = music_loop(Music(start_s=0.0, duration_s=1.0, tempo_bpm=tempo_bpm), 0, 0, rate_hz)
+    assert loop.ndim == 1
+    assert np.all(np.isfinite(loop))

@@ -8,6 +8,7 @@ trainers' randomized pools.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
@@ -213,6 +214,23 @@ def _random_room(rng: np.random.Generator) -> Room:
     )
 
 
+def _random_device(rng: np.random.Generator) -> Device:
+    """A preset (mostly ``typical``) with its analogue parameters jittered."""
+    preset = DEVICES[str(rng.choice(["typical", "typical", "good", "cheap"]))]
+    a2, a3 = preset.nonlinearity
+    scale = float(rng.uniform(0.3, 2.0))
+    return dataclasses.replace(
+        preset,
+        mic_spacing_m=float(rng.uniform(0.03, 0.1)),
+        speaker_cutoff_hz=preset.speaker_cutoff_hz * float(rng.uniform(0.95, 1.05)),
+        mic_cutoff_hz=preset.mic_cutoff_hz * float(rng.uniform(0.95, 1.05)),
+        coupling_db=preset.coupling_db + float(rng.uniform(-8.0, 8.0)),
+        speaker_db_spl=preset.speaker_db_spl + float(rng.uniform(-6.0, 6.0)),
+        nonlinearity=(a2 * scale, a3 * scale),
+        mic_noise_dbfs=preset.mic_noise_dbfs + float(rng.uniform(-4.0, 4.0)),
+    )
+
+
 def _inside(rng: np.random.Generator, room: Room) -> Vec2:
     return (
         float(rng.uniform(0.4, room.width_m - 0.4)),
@@ -250,11 +268,12 @@ def random_scene(
     """A randomized room and timeline; every knob is an upper bound or a probability.
 
     ``walkers`` is the most people walking through (each at 0.5-2 m/s), ``sounds``
-    the most household sounds (kinds from ``sound_kinds``); the device is drawn
-    from :data:`DEVICES` (mostly ``typical``) unless given.
+    the most household sounds (kinds from ``sound_kinds``); unless given, the
+    device is a :data:`DEVICES` preset (mostly ``typical``) with jittered coupling,
+    cutoffs, nonlinearity, mic spacing and noise.
     """
     room = _random_room(rng)
-    chosen_device = device or DEVICES[str(rng.choice(["typical", "typical", "good", "cheap"]))]
+    chosen_device = device or _random_device(rng)
     actions: list[Action] = []
     for _ in range(int(rng.integers(0, walkers + 1))):
         outside, inside = _door(rng, room)
