@@ -343,7 +343,7 @@ class GuardManager:
             return
         if isinstance(message, RecordedClip):
             self.entry.async_create_task(
-                self.hass, self._async_attach_clip(message.incident_id, message.clip)
+                self.hass, self._async_write_update(message.incident_id, message.clip)
             )
             return
         detection = detection_from_result(message)
@@ -436,34 +436,27 @@ class GuardManager:
         await self._async_send_notifications(record, audio_url)
 
     async def _async_write_update(self, incident_id: str, clip: ClipAudio | None) -> None:
-        """Write the latest state of a continuing incident (coalesced while one is pending)."""
+        """Write an incident's latest state, with audio if it had none yet.
+
+        Updates of a continuing incident coalesce while one is pending. A clip the
+        recorder cut may arrive after the incident closed: it is still stored.
+        """
         async with self._io_lock:
             self._pending_updates.discard(incident_id)
-            record = self._records.get(incident_id)
+            is_open = incident_id in self._records
+            record = self._records.get(incident_id) or await self.hass.async_add_executor_job(
+                self.store.get, self.entry.entry_id, incident_id
+            )
             if record is None:
                 return
             if record.clip is None and clip is not None:
                 stored = await self.hass.async_add_executor_job(
                     self.store.save, record, clip, self.retention
                 )
-                record = self._merge_stored(incident_id, stored) or record
-            else:
+                record = self._merge_stored(incident_id, stored) or stored or record
+            elif is_open:
                 await self.hass.async_add_executor_job(self.store.update, record)
-        self._async_persistent_notification(record)
-
-    async def _async_attach_clip(self, incident_id: str, clip: ClipAudio) -> None:
-        """Store audio the recorder cut for an incident that had none."""
-        async with self._io_lock:
-            record = self._records.get(incident_id) or await self.hass.async_add_executor_job(
-                self.store.get, self.entry.entry_id, incident_id
-            )
-            if record is None or record.clip is not None:
-                return
-            stored = await self.hass.async_add_executor_job(
-                self.store.save, record, clip, self.retention
-            )
-        record = self._merge_stored(incident_id, stored) or stored
-        if record is not None and incident_id in self._records:
+        if is_open:
             self._async_persistent_notification(record)
 
     def _merge_stored(
