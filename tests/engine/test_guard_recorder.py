@@ -35,17 +35,17 @@ def test_clip_around_the_event_once_the_post_roll_is_heard() -> None:
     assert isinstance(result, RecordedClip)
     assert result.incident_id == "inc1"
     clip = result.clip
-    assert clip.sample_rate_hz == 16_000
+    assert clip.sample_rate_hz == RATE_HZ
     assert clip.start_s == pytest.approx(3.0)
     assert clip.pre_roll_s == pytest.approx(5.0)
     assert clip.duration_s == pytest.approx(9.0, abs=0.01)
-    # Mono mix of the two channels (0.4 + 0.01 t), resampled: mid-clip value at t = 7.5 s.
-    middle = clip.samples[int(4.5 * 16_000)]
-    assert middle == pytest.approx(0.4 + 0.01 * 7.5, abs=1e-3)
+    # Mono mix of the two channels: 0.4 + 0.01 t, at t = 7.5 s mid-clip.
+    middle = clip.samples[int(4.5 * RATE_HZ)]
+    assert middle == pytest.approx(0.4 + 0.01 * 7.5, abs=1e-5)
 
 
 def test_pre_roll_is_limited_to_what_the_ring_still_holds() -> None:
-    recorder = ClipRecorder(ring_s=4.0, output_rate_hz=RATE_HZ)
+    recorder = ClipRecorder(ring_s=4.0)
     _feed(recorder, 10.0)
     recorder.request(ClipRequest("inc2", event_s=9.0, pre_roll_s=8.0, post_roll_s=0.5))
     (result,) = _feed(recorder, 0.5, start_frame=10 * RATE_HZ)

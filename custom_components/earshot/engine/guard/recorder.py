@@ -3,7 +3,8 @@
 Ultrasonic presence knows nothing of what the room sounded like, yet an intrusion
 alert is worth most with a clip. The recorder keeps the last seconds of the stream
 in memory (mono, at the source rate, bounded) and cuts a clip only when the guard
-asks for one, for an incident it alerts on: audio never leaves it otherwise.
+asks for one, for an incident it alerts on: audio never leaves it otherwise. Clips
+keep the source rate: resampling ten seconds here would stall the audio thread.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio import AudioBlock
-from ..sounds.resample import resample
 from ..sounds.ring_buffer import AudioRing
 from .incidents import ClipAudio
 
@@ -43,9 +43,8 @@ class RecordedClip:
 class ClipRecorder:
     """A detector that records nothing but a bounded ring, and cuts clips on request."""
 
-    def __init__(self, ring_s: float = 20.0, output_rate_hz: int = 16_000) -> None:
+    def __init__(self, ring_s: float = 20.0) -> None:
         self._ring_s = ring_s
-        self._output_rate_hz = output_rate_hz
         self._ring: AudioRing | None = None
         self._rate_hz = 0
         self._pending: collections.deque[ClipRequest] = collections.deque(
@@ -79,9 +78,6 @@ class ClipRecorder:
         last = min(ring.end, round((request.event_s + request.post_roll_s) * rate))
         samples = ring.read(first, last)
         start_s = first / rate
-        if rate != self._output_rate_hz:
-            samples = resample(samples, rate, self._output_rate_hz)
-            rate = self._output_rate_hz
         pre_roll_s = max(0.0, request.event_s - start_s)
         return RecordedClip(request.incident_id, ClipAudio(samples, rate, start_s, pre_roll_s))
 
