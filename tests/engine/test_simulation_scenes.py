@@ -102,3 +102,11 @@ def test_random_scene_knobs_restrict_content() -> None:
 def test_scenes_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         SCENES["demo"].duration_s = 1.0  # type: ignore[misc]
+
+
+def test_walks_count_only_inside_the_room() -> None:
+    through = Walk(start_s=10.0, duration_s=7.0, waypoints=((-1.0, 2.0), (6.0, 2.0)))  # 1 m/s
+    scene = Scene(name="through", duration_s=20.0, actions=(through,))
+    (motion,) = [a for a in scene.annotations() if a.kind == "motion"]
+    assert motion.start_s == pytest.approx(11.0, abs=0.06)  # enters at x = 0
+    assert motion.end_s == pytest.approx(16.0, abs=0.06)  # leaves at x = 5 (room width)

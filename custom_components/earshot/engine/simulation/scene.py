@@ -345,20 +345,26 @@ class Scene:
         found = [
             Annotation(a.kind, a.label, max(0.0, a.start_s), min(self.duration_s, a.end_s))
             for action in self.actions
-            for a in annotate(action)
+            for a in annotate(action, self.room)
             if a.start_s < self.duration_s
         ]
         return tuple(sorted(found, key=lambda a: (a.start_s, a.kind, a.label)))
 
 
-def annotate(action: Action) -> tuple[Annotation, ...]:
-    """The ground-truth intervals one action produces."""
+def annotate(action: Action, room: Room | None = None) -> tuple[Annotation, ...]:
+    """The ground-truth intervals one action produces.
+
+    With a room, a walk only counts while the walker is inside it (walks may
+    start or end beyond a wall, behind a door).
+    """
     start_s, end_s = action.start_s, action.start_s + action.duration_s
     match action:
         case Walk():
-            return (
-                Annotation("presence", "person", start_s, end_s),
-                Annotation("motion", "major", start_s, end_s),
+            spans = [(start_s, end_s)] if room is None else walk_inside_s(action, room)
+            return tuple(
+                Annotation(kind, label, a, b)
+                for a, b in spans
+                for kind, label in (("presence", "person"), ("motion", "major"))
             )
         case SitAndWork() | Stand():
             return (
@@ -383,3 +389,34 @@ def labels_at(annotations: Sequence[Annotation], t_s: float, kind: str | None = 
 def path_length_m(points: Sequence[Vec2]) -> float:
     """Length of a polyline on the floor."""
     return sum(math.dist(a, b) for a, b in itertools.pairwise(points))
+
+
+def walk_inside_s(walk: Walk, room: Room, step_s: float = 0.05) -> list[tuple[float, float]]:
+    """Scene-time intervals during which a walker is inside the room box."""
+    points = walk.waypoints
+    lengths = [0.0]
+    for a, b in itertools.pairwise(points):
+        lengths.append(lengths[-1] + math.dist(a, b))
+    total_m = lengths[-1]
+    steps = max(1, math.ceil(walk.duration_s / step_s))
+    spans: list[tuple[float, float]] = []
+    opened: float | None = None
+    segment = 0
+    for i in range(steps + 1):
+        t_s = walk.duration_s * i / steps
+        along_m = total_m * i / steps
+        while segment < len(points) - 2 and lengths[segment + 1] < along_m:
+            segment += 1
+        seg_m = lengths[segment + 1] - lengths[segment]
+        frac = (along_m - lengths[segment]) / seg_m if seg_m > 0 else 0.0
+        (x0, y0), (x1, y1) = points[segment], points[min(segment + 1, len(points) - 1)]
+        x, y = x0 + frac * (x1 - x0), y0 + frac * (y1 - y0)
+        inside = 0.0 <= x <= room.width_m and 0.0 <= y <= room.depth_m
+        if inside and opened is None:
+            opened = t_s
+        elif not inside and opened is not None:
+            spans.append((walk.start_s + opened, walk.start_s + t_s))
+            opened = None
+    if opened is not None:
+        spans.append((walk.start_s + opened, walk.start_s + walk.duration_s))
+    return spans
