@@ -136,3 +136,10 @@ def test_scene_names_resolve() -> None:
     assert "fan" in source.name
     with pytest.raises(KeyError):
         SimulatedHome("no-such-scene")
+
+
+def test_rejects_rates_below_16_khz_and_empty_blocks() -> None:
+    with pytest.raises(ValueError, match="16000"):
+        SimulatedHome("empty", sample_rate_hz=8_000)
+    with pytest.raises(ValueError, match="block_frames"):
+        SimulatedHome("empty", block_frames=0)

@@ -30,13 +30,14 @@ from .timeline import PlacedClip, segments
 from .ultrasound import SpeakerPaths, mic_positions
 
 MIC_TAPS = 63
+MIN_SAMPLE_RATE_HZ = 16_000
 
 
 class HomeRenderer:
     """Renders a scene for given speaker blocks, one contiguous block at a time."""
 
     def __init__(self, scene: Scene, *, seed: int, sample_rate_hz: int, channels: int) -> None:
-        if sample_rate_hz < 16_000:
+        if sample_rate_hz < MIN_SAMPLE_RATE_HZ:
             raise ValueError(f"sample rate must be at least 16 kHz, got {sample_rate_hz}")
         device = scene.device
         self.scene = scene

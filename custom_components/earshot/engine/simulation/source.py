@@ -17,7 +17,7 @@ from collections.abc import Callable
 from ..audio import AudioBlock, AudioFormat, AudioSource
 from ..pacing import RealtimePacer
 from .catalog import SCENES
-from .home import HomeRenderer
+from .home import MIN_SAMPLE_RATE_HZ, HomeRenderer
 from .scene import Annotation, Scene
 
 
@@ -41,6 +41,8 @@ class SimulatedHome(AudioSource):
         self.scene = SCENES[scene] if isinstance(scene, str) else scene
         if block_frames <= 0:
             raise ValueError(f"block_frames must be positive, got {block_frames}")
+        if sample_rate_hz < MIN_SAMPLE_RATE_HZ:
+            raise ValueError(f"sample rate must be at least {MIN_SAMPLE_RATE_HZ} Hz")
         self._format = AudioFormat(sample_rate_hz, channels)
         self._seed = seed
         self._block_frames = block_frames
