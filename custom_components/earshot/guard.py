@@ -117,10 +117,20 @@ def media_content_id(entry_id: str, incident_id: str) -> str:
     return f"{MEDIA_SOURCE_PREFIX}/{entry_id}/{incident_id}"
 
 
-def media_browser_path(entry_id: str, incident_id: str) -> str:
-    """A frontend path that opens the incident in the media browser."""
-    content_id = media_content_id(entry_id, incident_id)
-    return f"/media-browser/browser/app%2C{quote(content_id, safe='')}"
+def media_browser_path(record: IncidentRecord) -> str:
+    """A frontend path opening the media browser on the incident's day.
+
+    The browser's path lists every level from the root, each as ``<player>,<id>``
+    URL-encoded; "app" plays in the browser itself.
+    """
+    levels = [
+        MEDIA_SOURCE_PREFIX,
+        f"{MEDIA_SOURCE_PREFIX}/{record.entry_id}",
+        f"{MEDIA_SOURCE_PREFIX}/{record.entry_id}/{record.started_at.date().isoformat()}",
+    ]
+    segments = [quote(f"app,{levels[0]}", safe="")]
+    segments += [quote(f",{level}", safe="") for level in levels[1:]]
+    return "/media-browser/browser/" + "/".join(segments)
 
 
 def describe(kinds: tuple[str, ...] | list[str]) -> str:
@@ -493,7 +503,7 @@ class GuardManager:
     def _async_persistent_notification(self, record: IncidentRecord) -> None:
         title, message = self._text(record)
         if record.clip is not None:
-            link = media_browser_path(record.entry_id, record.incident_id)
+            link = media_browser_path(record)
             message += f"\n\n[Listen to the clip]({link})"
         persistent_notification.async_create(
             self.hass, message, title, self.notification_id(record.incident_id)
@@ -549,7 +559,7 @@ class GuardManager:
         self, record: IncidentRecord, audio_url: str | None
     ) -> None:
         title, message = self._text(record)
-        link = media_browser_path(record.entry_id, record.incident_id)
+        link = media_browser_path(record)
         for target in _option(self.entry, OPT_NOTIFY_TARGETS) or []:
             service = str(target).removeprefix("notify.")
             if not self.hass.services.has_service("notify", service):

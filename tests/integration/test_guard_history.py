@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
+from urllib.parse import unquote
 
 import pytest
 from homeassistant.components import media_source
@@ -29,7 +30,7 @@ from custom_components.earshot.const import (
 )
 from custom_components.earshot.engine.guard.clips import IncidentRecord
 from custom_components.earshot.engine.guard.policy import GuardMode
-from custom_components.earshot.guard import EVENT_ALERT, GuardManager
+from custom_components.earshot.guard import EVENT_ALERT, GuardManager, media_browser_path
 
 from .conftest import ControlledSource, wait_for
 from .guard_helpers import ScriptedDetector, running_on, sound
@@ -245,3 +246,23 @@ async def test_full_disk_keeps_alerting(
         await wait_for(hass, lambda: len(alerts) == 2)
     assert all(e.data["media_content_id"] is None for e in alerts)
     assert len([r for r in caplog.records if "No space left" in r.getMessage()]) == 1
+
+
+async def test_notification_link_opens_the_incident_day_in_the_media_browser(
+    hass: HomeAssistant, clips_root: Path
+) -> None:
+    entry, guard, ids = await _two_incidents(hass)
+    record = guard.store.get(entry.entry_id, ids[0])
+    assert record is not None
+    link = media_browser_path(record)
+    day = record.started_at.date().isoformat()
+    assert link == (
+        "/media-browser/browser/app%2Cmedia-source%3A%2F%2Fearshot"
+        f"/%2Cmedia-source%3A%2F%2Fearshot%2F{entry.entry_id}"
+        f"/%2Cmedia-source%3A%2F%2Fearshot%2F{entry.entry_id}%2F{day}"
+    )
+    # Every level of the link is browsable, and the last one lists the incident.
+    for segment in link.removeprefix("/media-browser/browser/").split("/"):
+        content_id = unquote(segment).split(",", 1)[1]
+        folder = await media_source.async_browse_media(hass, content_id)
+    assert f"{entry.entry_id}/{ids[0]}" in [c.identifier for c in folder.children]
