@@ -147,6 +147,11 @@ def report_clips(results: list[ClipResult], name: str) -> dict[str, object]:
         else None
         for r in long_alarms
     }
+    recall = {}
+    for label in sorted({r.label for r in results} - set(NON_ALARM)):
+        own = [r for r in results if r.label == label]
+        recall[label] = f"{sum(label in r.found for r in own)}/{len(own)}"
+    figures["detected_per_label"] = recall
     fp_events = Counter(t for r in results if r.label in NON_ALARM for t in r.found)
     figures["events_on_non_event_clips"] = dict(fp_events)
     print(f"[{name}]", json.dumps(figures, indent=1))

@@ -1,0 +1,159 @@
+"""The sound detector end to end with the shipped models (numpy path)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from custom_components.earshot.engine.audio import AudioBlock
+from custom_components.earshot.engine.offline import run_detectors
+from custom_components.earshot.engine.sounds.detector import SoundConfig, SoundEventDetector
+from custom_components.earshot.engine.sounds.offline import analyze_sounds
+from custom_components.earshot.engine.sounds.results import HazardState, NoiseFloor, SoundEvent
+
+
+@pytest.fixture(scope="module")
+def detector() -> SoundEventDetector:
+    return SoundEventDetector(backend="numpy")
+
+
+def _alarm(
+    rate_hz: int, kind: str, seconds: float, *, freq_hz: float = 3_100.0, noise: float = 3e-3
+) -> np.ndarray:
+    t = np.arange(int(rate_hz * seconds)) / rate_hz
+    on = np.zeros(t.size, dtype=bool)
+    pattern = (
+        [(0.5, 0.5), (0.5, 0.5), (0.5, 1.5)] if kind == "t3" else [(0.1, 0.1)] * 3 + [(0.1, 5.0)]
+    )
+    start = 1.0
+    while start < seconds:
+        for on_s, off_s in pattern:
+            on[(t >= start) & (t < start + on_s)] = True
+            start += on_s + off_s
+    rng = np.random.default_rng(0)
+    x = 0.3 * np.sin(2 * np.pi * freq_hz * t) * on + noise * rng.normal(size=t.size)
+    return x.astype(np.float32)
+
+
+def _hazards(results: list[object]) -> list[HazardState]:
+    return [r for r in results if isinstance(r, HazardState)]
+
+
+def test_t3_alarm_turns_smoke_on_then_off(detector: SoundEventDetector) -> None:
+    x = np.concatenate([_alarm(16_000, "t3", 14.0), np.zeros(16_000 * 14, np.float32)])
+    detector.configure(SoundConfig())
+    results = run_detectors(x[:, None], 16_000, [detector], block_frames=800)
+    results += detector.flush()
+    states = _hazards(results)
+    assert [(s.type, s.sounding) for s in states] == [("smoke_alarm", True), ("smoke_alarm", False)]
+    assert states[0].pattern == "t3"
+    assert states[0].time_s < 1.0 + 10.0  # within 10 s of the first tone
+    assert 12.0 < states[1].time_s < 14.5  # off: when it was last heard
+    events = [r for r in results if isinstance(r, SoundEvent) and r.type == "smoke_alarm"]
+    assert len(events) == 1
+    assert events[0].clip is not None
+    assert events[0].clip.sample_rate_hz == 16_000
+    assert events[0].clip.start_s <= events[0].start_s
+    assert not any(isinstance(r, SoundEvent) and r.type == "co_alarm" for r in results)
+
+
+def test_t4_alarm_at_44k_stereo_is_co(detector: SoundEventDetector) -> None:
+    mono = _alarm(44_100, "t4", 16.0)
+    found = analyze_sounds(np.stack([mono, mono], axis=1), 44_100, detector=detector)
+    assert [d.type for d in found if d.type in ("smoke_alarm", "co_alarm")] == ["co_alarm"]
+
+
+def test_520_hz_t3_alarm_at_8k(detector: SoundEventDetector) -> None:
+    x = np.sign(_alarm(8_000, "t3", 14.0, freq_hz=520.0, noise=0.0)) * 0.2
+    found = analyze_sounds(x.astype(np.float32), 8_000, detector=detector)
+    assert "smoke_alarm" in [d.type for d in found]
+
+
+def test_disabled_hazard_is_not_reported(detector: SoundEventDetector) -> None:
+    x = _alarm(16_000, "t3", 14.0)
+    detector.reset()
+    detector.configure(SoundConfig(enabled=frozenset({"glass_break"})))
+    results = run_detectors(x[:, None], 16_000, [detector])
+    assert _hazards(results) == []
+    detector.configure(SoundConfig())
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["silence", "clipping", "dc_offset", "nan", "inf", "very_short", "white_noise"],
+)
+def test_bad_input_makes_no_events(
+    detector: SoundEventDetector, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    rng = np.random.default_rng(2)
+    rate = 16_000
+    x = {
+        "silence": np.zeros(rate * 6),
+        "clipping": np.clip(rng.normal(0, 3.0, rate * 6), -1, 1),
+        "dc_offset": np.full(rate * 6, 0.5) + rng.normal(0, 1e-4, rate * 6),
+        "nan": np.where(rng.random(rate * 6) < 0.01, np.nan, rng.normal(0, 1e-3, rate * 6)),
+        "inf": np.where(rng.random(rate * 6) < 0.01, np.inf, rng.normal(0, 1e-3, rate * 6)),
+        "very_short": rng.normal(0, 0.1, rate // 10),
+        "white_noise": rng.normal(0, 0.05, rate * 6),
+    }[case].astype(np.float32)
+    with caplog.at_level(logging.WARNING):
+        found = analyze_sounds(x, rate, detector=detector)
+    assert found == []
+    expected = {
+        "clipping": "clipping",
+        "dc_offset": "DC offset",
+        "nan": "NaN/inf",
+        "inf": "NaN/inf",
+        "very_short": "too short",
+    }.get(case)
+    if expected:
+        assert expected in caplog.text
+
+
+def test_noise_floor_is_reported_periodically(detector: SoundEventDetector) -> None:
+    x = np.random.default_rng(3).normal(0, 0.01, 16_000 * 21).astype(np.float32)
+    detector.reset()
+    results = run_detectors(x[:, None], 16_000, [detector])
+    floors = [r for r in results if isinstance(r, NoiseFloor)]
+    assert len(floors) == 2
+    assert floors[-1].level_dbfs == pytest.approx(-40.0, abs=2.0)
+
+
+def test_a_gap_in_the_sample_clock_restarts_cleanly(detector: SoundEventDetector) -> None:
+    detector.reset()
+    block = np.zeros((1_600, 1), np.float32)
+    assert list(detector.process(AudioBlock(block, 16_000, 0))) == []
+    assert list(detector.process(AudioBlock(block, 16_000, 1_000_000))) == []
+    assert list(detector.process(AudioBlock(block, 48_000, 1_001_600))) == []
+
+
+def test_offline_detections_print_as_the_cli_json(detector: SoundEventDetector) -> None:
+    found = analyze_sounds(_alarm(16_000, "t3", 14.0), 16_000, detector=detector)
+    alarm = next(d for d in found if d.type == "smoke_alarm")
+    row = alarm.as_json()
+    assert set(row) == {"kind", "type", "start", "end", "confidence"}
+    assert row["kind"] == "sound"
+    assert 0.0 <= float(str(row["confidence"])) <= 1.0
+    assert float(str(row["start"])) < float(str(row["end"]))
+
+
+@pytest.mark.parametrize("name", ["sound_stage1", "sound_stage2"])
+def test_shipped_models_agree_between_numpy_and_litert(name: str) -> None:
+    from custom_components.earshot.engine.inference import (
+        assert_backends_agree,
+        litert_interpreter_class,
+        load_model,
+    )
+    from custom_components.earshot.engine.sounds.models import MODELS_DIR
+
+    if litert_interpreter_class() is None:
+        pytest.skip("LiteRT is not installed")
+    model = load_model(MODELS_DIR / name, backend="numpy")
+    rng = np.random.default_rng(4)
+    inputs = {
+        i.name: rng.normal(-5, 3, (1, *(d or 1 for d in i.shape[1:]))).astype(np.float32)
+        for i in model.spec.inputs
+    }
+    assert_backends_agree(MODELS_DIR / name, inputs, atol=1e-4)
