@@ -127,3 +127,36 @@ def test_simulate_rejects_unknown_scene_and_unwritable_output(tmp_path: Path) ->
         )
         == 2
     )
+
+
+def test_analyze_reports_walking_motion_in_a_simulated_walk(tmp_path: Path) -> None:
+    out_file = tmp_path / "walk.wav"
+    assert main(["simulate", "walk", "--out", str(out_file), "--seconds", "8"], io.StringIO()) == 0
+    code, records = _run(["analyze", str(out_file), "--kinds", "motion"])
+    assert code == 0
+    assert records
+    first = records[0]
+    assert set(first) == {"file", "kind", "level", "start", "end"}
+    assert first["kind"] == "motion"
+    assert first["level"] == "major"
+    assert 2.0 < float(first["start"]) < 4.0  # type: ignore[arg-type]  # the walk starts at 2.6 s
+
+
+def test_motion_needs_a_carrier_that_fits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_wav(tmp_path / "low.wav", np.zeros(16_000, np.float32), 16_000)
+    write_wav(tmp_path / "quiet48.wav", np.zeros((48_000, 1), np.float32), 48_000)
+    # default kinds: a 16 kHz recording simply has no motion records
+    assert (
+        main(["analyze", str(tmp_path / "low.wav"), "--kinds", "level,motion"], io.StringIO()) == 2
+    )
+    assert "cannot hold an ultrasonic carrier" in capsys.readouterr().err
+    assert (
+        main(["analyze", str(tmp_path / "quiet48.wav"), "--carrier", "30000"], io.StringIO()) == 2
+    )
+    assert "does not fit" in capsys.readouterr().err
+    code, records = _run(["analyze", str(tmp_path / "quiet48.wav"), "--kinds", "level,motion"])
+    assert code == 2
+    assert "no steady ultrasonic carrier" in capsys.readouterr().err
+    assert {r["kind"] for r in records} == {"level"}  # other kinds still printed

@@ -48,8 +48,72 @@ def analyze_level(
         }
 
 
-ANALYZERS: dict[str, Analyzer] = {"level": analyze_level}
-"""Analyzers by the ``kind`` of record they print, in output order."""
+def analyze_motion(
+    file: str, samples: FloatArray, sample_rate_hz: int, args: argparse.Namespace
+) -> Iterator[Record]:
+    """Ultrasonic presence: motion episodes with their level (major or minor).
+
+    A recording without an ultrasonic carrier is simply skipped (most household
+    recordings have none) unless the user asked for motion or named a carrier.
+    """
+    from .presence.config import PresenceConfig  # deferred: loads a model
+    from .presence.offline import MIN_CARRIER_HZ, CarrierError, analyze_presence
+
+    asked = args.carrier is not None or "motion" in args.kinds.split(",")
+    if not asked and sample_rate_hz < 2 * MIN_CARRIER_HZ:
+        return  # too low a rate for ultrasound: nothing to say
+    try:
+        segments = analyze_presence(
+            samples,
+            sample_rate_hz,
+            carrier_hz=args.carrier,
+            reference_channel=args.reference_channel,
+            config=PresenceConfig(sensitivity=args.sensitivity),
+        )
+    except CarrierError as err:
+        if asked:
+            raise
+        print(f"earshot: {file}: motion skipped: {err}", file=sys.stderr)
+        return
+    for segment in segments:
+        yield {
+            "file": file,
+            "kind": "motion",
+            "level": segment.level,
+            "start": _seconds(segment.start_s),
+            "end": _seconds(segment.end_s),
+        }
+
+
+def analyze_sound(
+    file: str, samples: FloatArray, sample_rate_hz: int, args: argparse.Namespace
+) -> Iterator[Record]:
+    """Sound events through stage 1, temporal logic and (unless told not to) stage 2."""
+    from .sounds.offline import analyze_sounds  # deferred: loads two models
+
+    mics = [c for c in range(samples.shape[1]) if c != args.reference_channel]
+    for detection in analyze_sounds(
+        samples[:, mics] if mics else samples,
+        sample_rate_hz,
+        sensitivity=args.sensitivity,
+        stage1_only=args.stage1_only,
+    ):
+        yield {
+            "file": file,
+            "kind": "sound",
+            "type": detection.type,
+            "start": _seconds(detection.start_s),
+            "end": _seconds(detection.end_s),
+            "confidence": round(detection.confidence, 3),
+        }
+
+
+ANALYZERS: dict[str, Analyzer] = {
+    "level": analyze_level,
+    "motion": analyze_motion,
+    "sound": analyze_sound,
+}
+"""Analyzers by the ``kind`` of record they print."""
 
 
 def _cmd_devices(args: argparse.Namespace, out: TextIO) -> int:
@@ -126,13 +190,17 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO) -> int:
     for file in args.files:
         try:
             samples, sample_rate_hz = read_wav(Path(file))
-            records = [
-                r for kind in kinds for r in ANALYZERS[kind](file, samples, sample_rate_hz, args)
-            ]
-        except (OSError, AudioSourceError, ValueError) as err:
+        except (OSError, AudioSourceError) as err:
             print(f"earshot: {file}: {err}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
+        records: list[Record] = []
+        for kind in kinds:
+            try:
+                records.extend(ANALYZERS[kind](file, samples, sample_rate_hz, args))
+            except (AudioSourceError, ValueError) as err:
+                print(f"earshot: {file}: {kind}: {err}", file=sys.stderr)
+                status = EXIT_BAD_INPUT
         for record in sorted(records, key=lambda r: (r["start"], r["kind"])):
             print(json.dumps(record), file=out)
     return status
@@ -158,7 +226,34 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", help="print detections as JSON lines")
     analyze.add_argument("files", nargs="+", metavar="FILE")
     analyze.add_argument(
-        "--kinds", default="", help="comma-separated record kinds to print (default: all)"
+        "--kinds",
+        default="",
+        help="comma-separated record kinds to print: level, motion, sound (default: all)",
+    )
+    analyze.add_argument(
+        "--sensitivity",
+        choices=("low", "medium", "high"),
+        default="medium",
+        help="detection sensitivity for sounds and motion (default: medium)",
+    )
+    analyze.add_argument(
+        "--stage1-only",
+        action="store_true",
+        help="report sound proposals without stage-2 verification",
+    )
+    analyze.add_argument(
+        "--carrier",
+        type=float,
+        default=None,
+        metavar="HZ",
+        help="ultrasonic carrier frequency (default: found in the recording)",
+    )
+    analyze.add_argument(
+        "--reference-channel",
+        type=int,
+        default=None,
+        metavar="N",
+        help="channel (from 0) holding the playback reference, if any",
     )
     analyze.set_defaults(handler=_cmd_analyze)
     return parser
