@@ -394,9 +394,7 @@ class GuardManager:
         self.counters["incidents"] += 1
         if detection.clip is None:
             self._request_clip(record.incident_id, detection.start_s)
-        self.entry.async_create_task(
-            self.hass, self._async_raise(record.incident_id, detection.clip)
-        )
+        self.entry.async_create_task(self.hass, self._async_raise(record, detection.clip))
 
     def _request_clip(self, incident_id: str, event_s: float) -> None:
         """Ask the engine's recorder for the audio around a detection that has none."""
@@ -430,16 +428,17 @@ class GuardManager:
                 self.hass, self._async_write_update(record.incident_id, detection.clip)
             )
 
-    async def _async_raise(self, incident_id: str, clip: ClipAudio | None) -> None:
-        """Store the new incident, then alert once everywhere."""
+    async def _async_raise(self, record: IncidentRecord, clip: ClipAudio | None) -> None:
+        """Store the new incident, then alert once everywhere.
+
+        Works from the record itself: a mode change while waiting for the store
+        closes the incident but must not swallow its alert.
+        """
         async with self._io_lock:
-            record = self._records.get(incident_id)
-            if record is None:
-                return
             stored = await self.hass.async_add_executor_job(
                 self.store.save, record, clip, self.retention
             )
-        record = self._merge_stored(incident_id, stored) or record
+        record = self._merge_stored(record.incident_id, stored) or stored or record
         self._async_persistent_notification(record)
         audio_url = await self._async_audio_url(record)
         self.hass.bus.async_fire(EVENT_ALERT, self._event_data(record, audio_url))

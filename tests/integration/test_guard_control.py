@@ -39,6 +39,7 @@ from custom_components.earshot.const import (
     SIMULATED_UNIQUE_ID,
     SOURCE_SIMULATED,
 )
+from custom_components.earshot.engine.guard.incidents import Detection
 from custom_components.earshot.engine.guard.policy import GuardMode
 from custom_components.earshot.engine.guard.recorder import ClipRecorder
 from custom_components.earshot.engine.presence.results import MotionDetected
@@ -300,3 +301,15 @@ async def test_presence_alone_gets_a_clip_from_the_recorder(hass: HomeAssistant)
     assert record is not None
     assert record.pre_roll_s == pytest.approx(5.0, abs=0.2)
     assert record.clip_duration_s == pytest.approx(10.0, abs=0.3)
+
+
+async def test_mode_change_while_storing_does_not_swallow_the_alert(hass: HomeAssistant) -> None:
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    _, guard, _ = await _setup(hass, ControlledSource())
+    guard.async_set_mode(GuardMode.AWAY)
+    async with guard._io_lock:  # the store is busy with an earlier incident
+        guard.async_handle_detection(Detection("glass_break", 1.0, 2.0, 0.9))
+        guard.async_set_mode(GuardMode.OFF)  # e.g. the alarm panel is disarmed right then
+    await hass.async_block_till_done()
+    assert [e.data["type"] for e in alerts] == ["glass_break"]
