@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from earshot_engine.simulation import (
+    DISTRACTOR_SOUNDS,
     NON_TARGET_SOUNDS,
     SCENES,
     SOUND_KINDS,
@@ -110,3 +111,14 @@ def test_walks_count_only_inside_the_room() -> None:
     (motion,) = [a for a in scene.annotations() if a.kind == "motion"]
     assert motion.start_s == pytest.approx(11.0, abs=0.06)  # enters at x = 0
     assert motion.end_s == pytest.approx(16.0, abs=0.06)  # leaves at x = 5 (room width)
+
+
+def test_distractors_only_on_request() -> None:
+    plain = random_scene(np.random.default_rng(5), sounds=2)
+    mixed = random_scene(np.random.default_rng(5), sounds=2, distractors=3)
+    assert mixed.actions[: len(plain.actions)] == plain.actions  # other draws unchanged
+    assert len(mixed.actions) > len(plain.actions)
+    extra = {a.label for a in mixed.annotations()} - {a.label for a in plain.annotations()}
+    assert extra <= set(DISTRACTOR_SOUNDS)
+    labels = {a.label for a in SCENES["distractors"].annotations()}
+    assert labels == set(DISTRACTOR_SOUNDS)

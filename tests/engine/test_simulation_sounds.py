@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from earshot_engine.simulation import SOUND_KINDS, Room, Scene, Sound, render_scene
+from earshot_engine.simulation import (
+    DISTRACTOR_SOUNDS,
+    SOUND_KINDS,
+    Room,
+    Scene,
+    Sound,
+    render_scene,
+)
 from earshot_engine.simulation.household import synthesize
 
 RATE_HZ = 48_000
@@ -74,7 +81,7 @@ def test_alarm_tone_frequency_stays_in_the_piezo_band() -> None:
     assert 3000.0 <= peak_hz <= 3400.0
 
 
-@pytest.mark.parametrize("kind", [*SOUND_KINDS, "speech"])
+@pytest.mark.parametrize("kind", [*SOUND_KINDS, "speech", *DISTRACTOR_SOUNDS])
 def test_every_kind_synthesizes_a_normalised_varied_clip(kind: str) -> None:
     a = synthesize(kind, np.random.default_rng(1), 16_000, 3.0)
     b = synthesize(kind, np.random.default_rng(2), 16_000, 3.0)

@@ -11,13 +11,15 @@ Public API:
   :class:`Sound`, :class:`UltrasonicInterferer`), :class:`Room`, :class:`Device`.
 - :data:`SCENES` (built-in scenes), :func:`random_scene` (seeded generator).
 - Ground truth: :meth:`Scene.annotations` -> :class:`Annotation` intervals; sound
-  labels in :data:`SOUND_KINDS`.
+  labels in :data:`SOUND_KINDS` (targets), ``speech``/``music`` and
+  :data:`DISTRACTOR_SOUNDS` (non-targets).
 """
 
 from .catalog import SCENES, random_scene
 from .render import DEFAULT_CARRIER_HZ, ToneEmitter, render_scene
 from .scene import (
     DEVICES,
+    DISTRACTOR_SOUNDS,
     NON_TARGET_SOUNDS,
     SOUND_KINDS,
     Action,
@@ -43,6 +45,7 @@ from .source import SimulatedHome
 __all__ = [
     "DEFAULT_CARRIER_HZ",
     "DEVICES",
+    "DISTRACTOR_SOUNDS",
     "NON_TARGET_SOUNDS",
     "SCENES",
     "SOUND_KINDS",

@@ -16,6 +16,7 @@ import numpy as np
 
 from .scene import (
     DEVICES,
+    DISTRACTOR_SOUNDS,
     SOUND_KINDS,
     Action,
     Curtain,
@@ -179,6 +180,15 @@ SCENES: Mapping[str, Scene] = MappingProxyType(
             ),
             description="Every target sound kind once, four seconds each.",
         ),
+        "distractors": _single(
+            "distractors",
+            6.0 * len(DISTRACTOR_SOUNDS) + 4.0,
+            *(
+                Sound(start_s=2.0 + 6.0 * i, duration_s=5.0, kind=kind)
+                for i, kind in enumerate(DISTRACTOR_SOUNDS)
+            ),
+            description="Look-alike non-target sounds: kettle, phone, vacuum cleaner, TV.",
+        ),
     }
 )
 """Built-in scenes by name."""
@@ -262,13 +272,15 @@ def random_scene(
     sounds: int = 1,
     sound_kinds: Sequence[str] = SOUND_KINDS,
     interferer_prob: float = 0.1,
+    distractors: int = 0,
     device: Device | None = None,
     name: str = "random",
 ) -> Scene:
     """A randomized room and timeline; every knob is an upper bound or a probability.
 
     ``walkers`` is the most people walking through (each at 0.5-2 m/s), ``sounds``
-    the most household sounds (kinds from ``sound_kinds``); unless given, the
+    the most household sounds (kinds from ``sound_kinds``), ``distractors`` the
+    most look-alike non-target sounds (:data:`DISTRACTOR_SOUNDS`); unless given, the
     device is a :data:`DEVICES` preset (mostly ``typical``) with jittered coupling,
     cutoffs, nonlinearity, mic spacing and noise.
     """
@@ -314,21 +326,7 @@ def random_scene(
             )
         )
     for _ in range(int(rng.integers(0, sounds + 1))):
-        kind = str(rng.choice(list(sound_kinds)))
-        length = (
-            float(rng.uniform(2.0, 8.0)) if kind != "smoke_alarm" else float(rng.uniform(8.0, 20.0))
-        )
-        start = float(rng.uniform(0.0, max(duration_s - length, 0.0)))
-        actions.append(
-            Sound(
-                start_s=start,
-                duration_s=min(length, duration_s - start),
-                kind=kind,
-                level_db_spl=None if rng.uniform() < 0.5 else float(rng.uniform(55.0, 95.0)),
-                distance_m=float(rng.uniform(0.5, 8.0)),
-                azimuth_deg=float(rng.uniform(-90.0, 90.0)),
-            )
-        )
+        actions.append(_random_sound(rng, str(rng.choice(list(sound_kinds))), duration_s))
     if rng.uniform() < interferer_prob:
         actions.append(
             UltrasonicInterferer(
@@ -341,8 +339,26 @@ def random_scene(
                 level_dbfs=float(rng.uniform(-70.0, -40.0)),
             )
         )
+    if distractors > 0:  # drawn last, so other knobs keep their random sequence
+        for _ in range(int(rng.integers(0, distractors + 1))):
+            actions.append(_random_sound(rng, str(rng.choice(DISTRACTOR_SOUNDS)), duration_s))
     return Scene(
         name=name, duration_s=duration_s, room=room, device=chosen_device, actions=tuple(actions)
+    )
+
+
+def _random_sound(rng: np.random.Generator, kind: str, duration_s: float) -> Sound:
+    length = (
+        float(rng.uniform(2.0, 8.0)) if kind != "smoke_alarm" else float(rng.uniform(8.0, 20.0))
+    )
+    start = float(rng.uniform(0.0, max(duration_s - length, 0.0)))
+    return Sound(
+        start_s=start,
+        duration_s=min(length, duration_s - start),
+        kind=kind,
+        level_db_spl=None if rng.uniform() < 0.5 else float(rng.uniform(55.0, 95.0)),
+        distance_m=float(rng.uniform(0.5, 8.0)),
+        azimuth_deg=float(rng.uniform(-90.0, 90.0)),
     )
 
 

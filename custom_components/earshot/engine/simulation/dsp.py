@@ -197,6 +197,17 @@ def shaped_noise(
     return np.asarray(out / rms if rms > 0 else out, dtype=np.float64)
 
 
+def circular_filter(
+    signal: Float64Array,
+    sample_rate_hz: int,
+    magnitude: Callable[[Float64Array], Float64Array],
+) -> Float64Array:
+    """Zero-phase filtering of a looping clip in the frequency domain (the loop stays seamless)."""
+    freqs_hz = np.fft.rfftfreq(len(signal), 1.0 / sample_rate_hz).astype(np.float64)
+    spectrum = np.fft.rfft(signal) * magnitude(freqs_hz)
+    return np.asarray(np.fft.irfft(spectrum, len(signal)), dtype=np.float64)
+
+
 def fade(frames: int, sample_rate_hz: int, ramp_s: float = 0.005) -> Float64Array:
     """Raised-cosine fade-in/out envelope, so synthesized tones start without clicks."""
     env = np.ones(frames)

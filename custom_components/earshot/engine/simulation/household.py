@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .dsp import Float64Array, fade, shaped_noise
+from .dsp import Float64Array, circular_filter, fade, shaped_noise
 
 T3_PERIOD_S = 4.0
 T3_TONES: tuple[tuple[float, float], ...] = ((0.0, 0.5), (1.0, 1.5), (2.0, 2.5))
@@ -40,6 +40,10 @@ DEFAULT_LEVEL_DB_SPL: dict[str, float] = {
     "water_running": 62.0,
     "appliance_beep": 72.0,
     "speech": 62.0,
+    "kettle": 75.0,
+    "phone_ring": 70.0,
+    "vacuum_cleaner": 78.0,
+    "tv": 62.0,
 }
 """Typical level of each kind at 1 m, RMS while sounding."""
 
@@ -412,6 +416,66 @@ def speech(rng: np.random.Generator, rate: int, duration_s: float, variant: str)
     return out
 
 
+def kettle(rng: np.random.Generator, rate: int, duration_s: float, variant: str) -> Float64Array:
+    """A whistling kettle: steam hiss that turns into a steady, slightly wavering whistle."""
+    frames = round(duration_s * rate)
+    t = _times(frames, rate)
+    f0 = rng.uniform(1500.0, 3000.0)
+    onset = np.clip(t / rng.uniform(1.0, 4.0), 0.0, 1.0)
+    glide = f0 * (0.9 + 0.1 * onset) * (1.0 + 0.004 * np.sin(2 * np.pi * rng.uniform(3, 8) * t))
+    whistle = np.sin(2 * np.pi * np.cumsum(glide) / rate) * onset**2
+    hiss = band_noise(rng, frames, rate, 1000.0, 8000.0) * (0.6 - 0.4 * onset)
+    return np.asarray(whistle + 0.5 * hiss, dtype=np.float64)
+
+
+def phone_ring(
+    rng: np.random.Generator, rate: int, duration_s: float, variant: str
+) -> Float64Array:
+    """A ringing phone: dual-tone ring cadence (US or UK style) or a beeping ringtone."""
+    style = variant or str(rng.choice(["us", "uk", "tone"]))
+    tones: tuple[tuple[float, float], ...]
+    if style == "us":
+        freqs, tones, period_s = (440.0, 480.0), ((0.0, 2.0),), 6.0
+    elif style == "uk":
+        freqs, tones, period_s = (400.0, 450.0), ((0.0, 0.4), (0.6, 1.0)), 3.0
+    else:
+        f = rng.uniform(900.0, 2000.0)
+        freqs, tones, period_s = (f, 1.5 * f), ((0.0, 0.1), (0.15, 0.25), (0.3, 0.4)), 1.5
+    t = _times(round(period_s * rate), rate)
+    ring = sum(np.sin(2 * np.pi * f * t) for f in freqs)
+    return np.asarray(ring * gate(t, period_s, tones), dtype=np.float64)
+
+
+def vacuum_cleaner(
+    rng: np.random.Generator, rate: int, duration_s: float, variant: str
+) -> Float64Array:
+    """Motor whine (a harmonic series near 300-900 Hz) over loud airflow noise."""
+    frames = round(min(duration_s, MAX_CLIP_S) * rate)
+    t = _times(frames, rate)
+    f0 = rng.uniform(300.0, 900.0)
+    whine = harmonic_tone(2 * np.pi * f0 * t, f0, (1.0, 0.5, 0.3, 0.2, 0.1), rate)
+    air = band_noise(rng, frames, rate, 200.0, 6000.0)
+    period_s = frames / rate
+    sweep = 1.0 + 0.2 * np.sin(2 * np.pi * round(period_s / 2.0) / period_s * t)
+    return np.asarray((0.2 * whine + air) * sweep, dtype=np.float64)
+
+
+def tv(rng: np.random.Generator, rate: int, duration_s: float, variant: str) -> Float64Array:
+    """A television: talk over a music bed, through small band-limited speakers."""
+    talk = speech(rng, rate, duration_s, variant)
+    frames = len(talk)
+    bed = band_noise(rng, frames, rate, 150.0, 6000.0) * 0.1
+    t = _times(frames, rate)
+    bed += 0.2 * np.sin(2 * np.pi * rng.uniform(100.0, 300.0) * t)
+    mix = talk / max(active_rms(talk, rate), 1e-9) + bed
+
+    def small_speaker(freqs_hz: Float64Array) -> Float64Array:
+        f = np.maximum(freqs_hz, 1.0)
+        return np.asarray(1.0 / np.sqrt((1 + (150.0 / f) ** 4) * (1 + (f / 7000.0) ** 8)))
+
+    return circular_filter(mix, rate, small_speaker)
+
+
 SYNTHS: dict[str, Synth] = {
     "smoke_alarm": smoke_alarm,
     "co_alarm": co_alarm,
@@ -425,6 +489,10 @@ SYNTHS: dict[str, Synth] = {
     "door": door,
     "water_running": water_running,
     "speech": speech,
+    "kettle": kettle,
+    "phone_ring": phone_ring,
+    "vacuum_cleaner": vacuum_cleaner,
+    "tv": tv,
 }
 
 

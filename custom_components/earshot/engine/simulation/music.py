@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dsp import Float64Array, db_to_gain, fade, seeded_rng
+from .dsp import Float64Array, circular_filter, db_to_gain, fade, seeded_rng
 from .household import band_noise, decaying_partials, harmonic_tone
 from .scene import Music
 
@@ -67,11 +67,6 @@ def music_loop(action: Music, seed: int, index: int, sample_rate_hz: int) -> Flo
         db_to_gain(action.level_dbfs) ** 2 - db_to_gain(action.bass_dbfs) ** 2, 1e-12
     ) ** 0.5 / _rms(rest)
     mix = bass / _rms(bass) * db_to_gain(action.bass_dbfs) + rest
-    return band_limit(mix, sample_rate_hz, BANDWIDTH_HZ)
-
-
-def band_limit(signal: Float64Array, sample_rate_hz: int, cutoff_hz: float) -> Float64Array:
-    """Steep low-pass of a looping clip (circular, so the loop stays seamless)."""
-    freqs_hz = np.fft.rfftfreq(len(signal), 1.0 / sample_rate_hz)
-    spectrum = np.fft.rfft(signal) / np.sqrt(1.0 + (freqs_hz / cutoff_hz) ** 32)
-    return np.asarray(np.fft.irfft(spectrum, len(signal)), dtype=np.float64)
+    return circular_filter(
+        mix, sample_rate_hz, lambda f: 1.0 / np.sqrt(1.0 + (f / BANDWIDTH_HZ) ** 32)
+    )

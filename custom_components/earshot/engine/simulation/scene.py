@@ -37,6 +37,9 @@ SOUND_KINDS: tuple[str, ...] = (
 """Target sound-event labels, the vocabulary shared with the sound detectors."""
 NON_TARGET_SOUNDS: tuple[str, ...] = ("speech", "music")
 """Sound labels that are annotated but are not events to detect."""
+DISTRACTOR_SOUNDS: tuple[str, ...] = ("kettle", "phone_ring", "vacuum_cleaner", "tv")
+"""Non-target sounds that resemble targets (tonal whistles, ring cadences, broadband
+noise); no built-in scene uses them, :func:`random_scene` only on request."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -269,7 +272,7 @@ class Sound:
     start_s: float
     duration_s: float
     kind: str
-    """One of :data:`SOUND_KINDS` or :data:`NON_TARGET_SOUNDS` (except music)."""
+    """One of :data:`SOUND_KINDS`, ``speech`` or one of :data:`DISTRACTOR_SOUNDS`."""
     level_db_spl: float | None = None
     """Level at 1 m (RMS while sounding); None takes the kind's typical level."""
     distance_m: float = 2.5
@@ -279,7 +282,7 @@ class Sound:
     """Kind-specific variant, e.g. ``"lf"`` for the 520 Hz smoke alarm; empty: seeded choice."""
 
     def __post_init__(self) -> None:
-        if self.kind not in SOUND_KINDS and self.kind != "speech":
+        if self.kind not in (*SOUND_KINDS, "speech", *DISTRACTOR_SOUNDS):
             raise ValueError(f"unknown sound kind {self.kind!r}")
 
 
