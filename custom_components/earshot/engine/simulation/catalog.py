@@ -180,15 +180,6 @@ SCENES: Mapping[str, Scene] = MappingProxyType(
             ),
             description="Every target sound kind once, four seconds each.",
         ),
-        "distractors": _single(
-            "distractors",
-            6.0 * len(DISTRACTOR_SOUNDS) + 4.0,
-            *(
-                Sound(start_s=2.0 + 6.0 * i, duration_s=5.0, kind=kind)
-                for i, kind in enumerate(DISTRACTOR_SOUNDS)
-            ),
-            description="Look-alike non-target sounds: kettle, phone, vacuum cleaner, TV.",
-        ),
     }
 )
 """Built-in scenes by name."""
