@@ -13,6 +13,7 @@ from .const import SOUND_NAMES
 from .coordinator import EarshotConfigEntry
 from .engine.sounds.results import SoundEvent
 from .entity import EarshotEntity, EarshotEntityDescription
+from .guard_entities import GUARD_ALERT, GuardAlert
 
 PARALLEL_UPDATES = 0
 
@@ -39,6 +40,8 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     if coordinator.sounds is not None:
         async_add_entities([EarshotSoundEvent(coordinator, SOUND)])
+    if (guard := entry.runtime_data.guard) is not None:
+        async_add_entities([GuardAlert(coordinator, guard, GUARD_ALERT)])
 
 
 def event_attributes(event: SoundEvent) -> dict[str, Any]:

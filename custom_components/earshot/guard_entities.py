@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.components.siren import SirenEntity, SirenEntityDescription
 from homeassistant.components.siren.const import ATTR_DURATION, SirenEntityFeature
 from homeassistant.const import EntityCategory
+from homeassistant.core import Event, callback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .const import GUARD_FOLLOW_MANUAL
 from .coordinator import EarshotCoordinator
-from .engine.guard.policy import GuardMode
+from .engine.guard.policy import DETECTIONS, GuardMode
 from .entity import EarshotEntity, EarshotEntityDescription
-from .guard import GuardManager
+from .guard import EVENT_ALERT, GuardManager
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +37,19 @@ GUARD_MODE = GuardSelectDescription(
     entity_category=EntityCategory.CONFIG,
 )
 SIREN = GuardSirenDescription(key="siren", translation_key="siren")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GuardAlertDescription(EventEntityDescription, EarshotEntityDescription):
+    """Describes the guard-alert event entity."""
+
+
+GUARD_ALERT = GuardAlertDescription(
+    key="guard_alert", translation_key="guard_alert", event_types=list(DETECTIONS)
+)
+
+
+ALERT_ATTRIBUTES = ("incident_id", "types", "mode", "confidence", "media_content_id")
 
 
 class _GuardEntity(EarshotEntity):
@@ -105,3 +120,32 @@ class GuardSiren(_GuardEntity, SirenEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Silence the siren."""
         self.guard.async_stop_siren()
+
+
+class GuardAlert(_GuardEntity, EventEntity):
+    """Fires once per guard incident (the ``earshot_alert`` event), typed by what it is."""
+
+    entity_description: GuardAlertDescription
+
+    @property
+    def available(self) -> bool:
+        """Alerts of the past stay readable while the source is down."""
+        return True
+
+    async def async_added_to_hass(self) -> None:
+        """Follow this entry's alerts."""
+        await super().async_added_to_hass()
+        entry_id = self.coordinator.config_entry.entry_id
+        self.async_on_remove(
+            self.hass.bus.async_listen(
+                EVENT_ALERT,
+                self._async_on_alert,
+                event_filter=callback(lambda data: data.get("entry_id") == entry_id),
+            )
+        )
+
+    @callback
+    def _async_on_alert(self, event: Event) -> None:
+        data = event.data
+        self._trigger_event(data["type"], {key: data.get(key) for key in ALERT_ATTRIBUTES})
+        self.async_write_ha_state()

@@ -96,6 +96,12 @@ async def test_glass_break_away_one_incident_everywhere(
     incident_id = data["incident_id"]
     assert data["media_content_id"] == f"media-source://earshot/{entry.entry_id}/{incident_id}"
 
+    # The guard-alert event entity fired too, for automations on the entity.
+    alert_entity = hass.states.get("event.living_room_guard_alert")
+    assert alert_entity is not None
+    assert alert_entity.attributes["event_type"] == "glass_break"
+    assert alert_entity.attributes["incident_id"] == incident_id
+
     notes = _notifications(hass)
     assert list(notes) == [f"earshot_{entry.entry_id}_{incident_id}"]
     assert "Glass breaking" in notes[next(iter(notes))]["message"]
