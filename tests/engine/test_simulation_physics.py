@@ -193,3 +193,16 @@ def test_music_loop_fits_any_rate_and_tempo(rate_hz: int, tempo_bpm: float) -> N
     loop = music_loop(Music(start_s=0.0, duration_s=1.0, tempo_bpm=tempo_bpm), 0, 0, rate_hz)
     assert loop.ndim == 1
     assert np.all(np.isfinite(loop))
+
+
+def test_hires_device_at_96_khz_hears_a_35_khz_walker() -> None:
+    walk = Walk(start_s=0.0, duration_s=2.0, waypoints=((2.5, 3.5), (2.5, 1.5)))
+    scene = Scene(name="hi", duration_s=2.0, device=DEVICES["hires"], actions=(walk,))
+    x = render_scene(
+        scene, seconds=1.5, sample_rate_hz=96_000, channels=1, default_carrier_hz=35_000.0
+    )[48_000:, 0].astype(np.float64)
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    offset = np.fft.rfftfreq(len(x), 1.0 / 96_000) - 35_000.0
+    expected_hz = 2 * 1.0 * 35_000.0 / 343.0  # ~204 Hz
+    band = (offset > 100) & (offset < 400)
+    assert abs(offset[band][np.argmax(spec[band])] - expected_hz) < 20.0

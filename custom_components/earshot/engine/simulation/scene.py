@@ -127,8 +127,17 @@ DEVICES: dict[str, Device] = {
         mic_mismatch_db=1.5,
         clip_level=0.9,
     ),
+    "hires": Device(
+        name="hires",
+        speaker_cutoff_hz=40_000.0,
+        mic_cutoff_hz=42_000.0,
+        nonlinearity=(0.01, 0.005),
+        mic_noise_dbfs=-98.0,
+        mic_mismatch_db=0.2,
+    ),
 }
-"""Hardware presets; ``cheap`` can barely play or hear ultrasound at all."""
+"""Hardware presets; ``cheap`` can barely play or hear ultrasound at all, ``hires``
+(for 96 kHz streams) hears carriers up to about 40 kHz."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
