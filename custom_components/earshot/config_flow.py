@@ -43,7 +43,6 @@ from .const import (
     CONF_SCENE,
     CONF_SEED,
     CONF_SOURCE,
-    DEFAULT_OPTIONS,
     DEFAULT_SCENE,
     DETECTION_NAMES,
     DOMAIN,
@@ -78,6 +77,7 @@ from .const import (
     SOURCE_WAV_FILE,
 )
 from .coordinator import SOURCE_MODELS
+from .detectors import option
 from .engine.audio import AudioSourceError, DeviceNotFoundError, PortAudioMissingError
 from .engine.simulation import SCENES
 from .engine.sound_device import SoundDevice, SoundDeviceSource, list_devices
@@ -332,7 +332,7 @@ class EarshotOptionsFlow(OptionsFlow):
         return self.async_show_menu(step_id="init", menu_options=["presence", "sounds", "guard"])
 
     def _value(self, key: str) -> Any:
-        return self.config_entry.options.get(key, DEFAULT_OPTIONS.get(key))
+        return option(self.config_entry.options, key)
 
     def _save(self, changes: dict[str, Any]) -> ConfigFlowResult:
         return self.async_create_entry(data={**self.config_entry.options, **changes})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
@@ -12,7 +13,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.earshot.const import (
     CONF_INPUT_DEVICE,
@@ -20,14 +22,19 @@ from custom_components.earshot.const import (
     CONF_SOURCE,
     DOMAIN,
     SOURCE_SOUND_CARD,
+    STATS_INTERVAL_S,
 )
+from custom_components.earshot.coordinator import build_source
 from custom_components.earshot.engine.audio import (
     DeviceNotFoundError,
     PortAudioMissingError,
     SourceLostError,
 )
+from custom_components.earshot.engine.simulation import SimulatedHome
+from custom_components.earshot.engine.sound_device import SoundDeviceSource
+from custom_components.earshot.engine.wav_file import WavFileSource
 
-from .conftest import ControlledSource, wait_for
+from .conftest import SAMPLE_RATE_HZ, ControlledSource, wait_for
 
 HA_EXECUTOR_THREADS = ("SyncWorker", "ImportExecutor")
 """Home Assistant's own worker pools, which start threads on demand and keep them."""
@@ -175,3 +182,46 @@ async def test_portaudio_missing_while_running_raises_repair_issue(
     )
     assert issues.async_get_issue(DOMAIN, f"device_missing_{entry.entry_id}") is None
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_audio_health_sensors_are_sampled(
+    hass: HomeAssistant, simulated_entry: MockConfigEntry, controlled_source: ControlledSource
+) -> None:
+    simulated_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(simulated_entry.entry_id)
+    coordinator = simulated_entry.runtime_data.coordinator
+    await wait_for(hass, lambda: coordinator.runtime.stats().effective_sample_rate_hz)
+    rate = "sensor.simulated_home_effective_sample_rate"
+    assert hass.states.get(rate).state == "unknown"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=STATS_INTERVAL_S + 1))
+    await hass.async_block_till_done()
+    assert float(hass.states.get(rate).state) > SAMPLE_RATE_HZ  # 20x faster than real time
+    assert hass.states.get("sensor.simulated_home_audio_blocks_dropped").state == "0"
+    assert float(hass.states.get("sensor.simulated_home_processing_load").state) >= 0
+    assert await hass.config_entries.async_unload(simulated_entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        ({CONF_SOURCE: "simulated", "scene": "walk", "seed": 3}, SimulatedHome),
+        ({CONF_SOURCE: "wav_file", "path": "/media/a.wav"}, WavFileSource),
+        (
+            {CONF_SOURCE: SOURCE_SOUND_CARD, CONF_INPUT_DEVICE: "USB", CONF_OUTPUT_DEVICE: "none"},
+            SoundDeviceSource,
+        ),
+    ],
+)
+def test_build_source(data: dict[str, object], kind: type) -> None:
+    source = build_source(data)
+    assert isinstance(source, kind)
+    assert not source.has_output or kind is SimulatedHome
+
+
+def test_build_source_sound_card_with_speaker_and_unknown_kind() -> None:
+    source = build_source(
+        {CONF_SOURCE: SOURCE_SOUND_CARD, CONF_INPUT_DEVICE: "USB", CONF_OUTPUT_DEVICE: "USB"}
+    )
+    assert source.has_output
+    with pytest.raises(ValueError, match="unknown"):
+        build_source({CONF_SOURCE: "telepathy"})
