@@ -16,6 +16,7 @@ from homeassistant.components import media_source
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -266,3 +267,16 @@ async def test_notification_link_opens_the_incident_day_in_the_media_browser(
         content_id = unquote(segment).split(",", 1)[1]
         folder = await media_source.async_browse_media(hass, content_id)
     assert f"{entry.entry_id}/{ids[0]}" in [c.identifier for c in folder.children]
+
+
+async def test_actions_are_described(hass: HomeAssistant, clips_root: Path) -> None:
+    await _two_incidents(hass)
+    descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
+    assert set(descriptions) >= {
+        "delete_clip",
+        "delete_clips",
+        "delete_all_clips",
+        "mark_false_alarm",
+    }
+    assert set(descriptions["delete_clip"]["fields"]) == {"config_entry_id", "incident_id"}
+    assert descriptions["delete_all_clips"]["name"] == "Delete all history"
