@@ -9,7 +9,6 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.components.siren import SirenEntity, SirenEntityDescription
 from homeassistant.components.siren.const import ATTR_DURATION, SirenEntityFeature
-from homeassistant.const import EntityCategory
 from homeassistant.core import Event, callback
 from homeassistant.helpers.restore_state import RestoreEntity
 
@@ -34,7 +33,6 @@ GUARD_MODE = GuardSelectDescription(
     key="guard_mode",
     translation_key="guard_mode",
     options=[str(mode) for mode in GuardMode],
-    entity_category=EntityCategory.CONFIG,
 )
 SIREN = GuardSirenDescription(key="siren", translation_key="siren")
 
