@@ -21,6 +21,7 @@ shifted ranges (other roll-offs, nonlinearity, noise, coupling).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,9 +29,14 @@ import numpy as np
 
 from earshot_engine.audio import OutputMixer
 from earshot_engine.presence.baseline import EnergyBaseline
-from earshot_engine.presence.doppler import DopplerFrame
+from earshot_engine.presence.detector import CLIP_LEVEL, MIN_CARRIER_DB, SETTLE_S
+from earshot_engine.presence.doppler import (
+    FRAME_SAMPLES,
+    Demodulator,
+    DopplerAnalyzer,
+    DopplerFrame,
+)
 from earshot_engine.presence.emitter import CarrierEmitter
-from earshot_engine.presence.frontend import DopplerFrontEnd
 from earshot_engine.simulation.catalog import random_scene
 from earshot_engine.simulation.dsp import seeded_rng
 from earshot_engine.simulation.home import HomeRenderer
@@ -222,28 +228,64 @@ def make_scene(job: Job) -> Scene:
 
 def render(job: Job, scene: Scene) -> np.ndarray:
     """Mic samples (frames, channels) of a scene with the job's carrier playing."""
+    return np.concatenate(list(render_blocks(job, scene)))
+
+
+def render_blocks(job: Job, scene: Scene) -> Iterator[np.ndarray]:
+    """The mic samples block by block (BLOCK_FRAMES each), carrier playing."""
     renderer = HomeRenderer(
         scene, seed=job.seed, sample_rate_hz=job.sample_rate_hz, channels=job.channels
     )
     mixer = OutputMixer()
     mixer.attach(CarrierEmitter(job.carrier_hz, job.level_dbfs, max_level_dbfs=-12.0))
     total = round(job.duration_s * job.sample_rate_hz)
-    out = np.empty((total, job.channels), dtype=np.float32)
     for start in range(0, total, BLOCK_FRAMES):
         frames = min(BLOCK_FRAMES, total - start)
-        out[start : start + frames] = renderer.render(
-            start, mixer.render(frames, start, job.sample_rate_hz)
-        )
-    return out
+        yield renderer.render(start, mixer.render(frames, start, job.sample_rate_hz))
 
 
-def doppler_frames(job: Job, samples: np.ndarray) -> tuple[list[DopplerFrame], float]:
-    """The detector's Doppler frames of a rendering, and the baseband rate."""
-    frontend = DopplerFrontEnd(job.carrier_hz, job.sample_rate_hz, job.channels)
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """What is kept of a rendered scene: its complex baseband, so features can change cheaply."""
+
+    baseband: np.ndarray
+    """(n, channels) complex64 at ``rate_hz``, exactly the detector's Demodulator output."""
+    rate_hz: float
+    sample_period_s: float
+    """Stream time between baseband samples; sample k ends at (k + 1) * this."""
+    clipped_s: np.ndarray
+    """(k, 2) start and end of every rendered block that clipped."""
+
+
+def render_baseband(job: Job, scene: Scene) -> Rendering:
+    """Render a scene through the detector's demodulator, block by block."""
+    demodulator = Demodulator(job.carrier_hz, job.sample_rate_hz, job.channels)
+    parts = []
+    clipped = []
+    start = 0
+    for block in render_blocks(job, scene):
+        parts.append(demodulator.process(block, start))
+        if np.any(np.abs(block) >= CLIP_LEVEL):
+            clipped.append((start / job.sample_rate_hz, (start + len(block)) / job.sample_rate_hz))
+        start += len(block)
+    return Rendering(
+        baseband=np.concatenate(parts),
+        rate_hz=demodulator.baseband_rate_hz,
+        sample_period_s=demodulator.factor / job.sample_rate_hz,
+        clipped_s=np.asarray(clipped, dtype=np.float64).reshape(-1, 2),
+    )
+
+
+def doppler_frames(rendering: Rendering) -> list[DopplerFrame]:
+    """The detector's Doppler frames of a rendering (the analyzer fed hop by hop)."""
+    channels = rendering.baseband.shape[1]
+    analyzer = DopplerAnalyzer(rendering.rate_hz, channels)
     frames: list[DopplerFrame] = []
-    for start in range(0, samples.shape[0], BLOCK_FRAMES):
-        frames += frontend.process(samples[start : start + BLOCK_FRAMES], start)
-    return frames, frontend.demodulator.baseband_rate_hz
+    for start in range(0, rendering.baseband.shape[0], analyzer.hop):
+        chunk = rendering.baseband[start : start + analyzer.hop]
+        end_s = (start + len(chunk)) * rendering.sample_period_s
+        frames += analyzer.process(chunk, end_s)
+    return frames
 
 
 def _activity(scene: Scene, seed: int, times_s: np.ndarray) -> dict[str, np.ndarray]:
@@ -291,9 +333,11 @@ class SceneData:
     """Features and labels of one rendered scene, ready for training and evaluation."""
 
     features: np.ndarray
-    """(T, N_BANDS) band levels in dB."""
+    """(T, N_FEATURES) band levels in dB."""
     times_s: np.ndarray
     carrier_db: np.ndarray
+    trusted: np.ndarray
+    """Frames the detector would use (not the first, not clipped, carrier present)."""
     baseline_db: np.ndarray
     """SoundWave energy score per frame."""
     baseline_spread_hz: np.ndarray
@@ -301,17 +345,21 @@ class SceneData:
     labels: np.ndarray
 
 
-def scene_data(job: Job) -> SceneData:
-    """Render a job and compute its features, labels and baseline scores."""
-    scene = make_scene(job)
-    samples = render(job, scene)
-    frames, baseband_rate_hz = doppler_frames(job, samples)
-    baseline = EnergyBaseline(baseband_rate_hz)
+def scene_data(job: Job, rendering: Rendering, scene: Scene) -> SceneData:
+    """Features, labels, trust and baseline scores of a rendered scene."""
+    frames = doppler_frames(rendering)
+    baseline = EnergyBaseline(rendering.rate_hz)
     times = np.array([f.time_s for f in frames])
+    carrier_db = np.array([f.carrier_db for f in frames], dtype=np.float32)
+    frame_s = FRAME_SAMPLES * rendering.sample_period_s
+    trusted = (times > frame_s + SETTLE_S) & (carrier_db >= MIN_CARRIER_DB)
+    for clip_start, clip_end in rendering.clipped_s:
+        trusted &= ~((times >= clip_start) & (times <= clip_end + frame_s))
     return SceneData(
         features=np.stack([f.features for f in frames]).astype(np.float32),
         times_s=times,
-        carrier_db=np.array([f.carrier_db for f in frames], dtype=np.float32),
+        carrier_db=carrier_db,
+        trusted=trusted,
         baseline_db=np.array([baseline.score_db(f) for f in frames], dtype=np.float32),
         baseline_spread_hz=np.array([baseline.spread_hz(f) for f in frames], dtype=np.float32),
         labels=frame_labels(scene, job.seed, times),

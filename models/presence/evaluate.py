@@ -36,7 +36,7 @@ import numpy as np
 
 from earshot_engine.inference import load_model
 from earshot_engine.offline import iter_blocks
-from earshot_engine.presence.baseline import BaselineConfig, EnergyBaseline
+from earshot_engine.presence.baseline import BaselineConfig
 from earshot_engine.presence.classifier import (
     INPUT_NAME,
     MODEL_PATH,
@@ -44,8 +44,7 @@ from earshot_engine.presence.classifier import (
     MotionClassifier,
 )
 from earshot_engine.presence.config import SENSITIVITIES, PresenceConfig
-from earshot_engine.presence.detector import CLIP_LEVEL, MIN_CARRIER_DB, PresenceDetector
-from earshot_engine.presence.doppler import FRAME_SAMPLES
+from earshot_engine.presence.detector import PresenceDetector
 from earshot_engine.presence.results import MotionDetected
 from earshot_engine.presence.tracker import OccupancyTracker
 from earshot_engine.simulation.dsp import seeded_rng
@@ -55,7 +54,7 @@ from models.presence.data import (
     MINOR_SPEED_M_S,
     MOVER_KEY,
     Job,
-    doppler_frames,
+    SceneData,
     make_job,
     make_scene,
     render,
@@ -83,9 +82,6 @@ class SceneResult:
     """Per detector row, (time, level) of every MotionDetected."""
 
 
-EVAL_FIELDS = ("features", "times_s", "carrier_db", "trusted", "baseline_db", "baseline_spread_hz")
-
-
 def _onsets(scene: Scene, seed: int) -> tuple[float | None, float | None]:
     times = np.arange(0.0, scene.duration_s, 0.01)
     for index, action in enumerate(scene.actions):
@@ -107,44 +103,11 @@ def _onsets(scene: Scene, seed: int) -> tuple[float | None, float | None]:
     return None, None
 
 
-def render_eval_scene(job: Job) -> dict[str, np.ndarray]:
-    """Render one held-out scene; keep the detector's frames and which of them it trusts.
-
-    Trust follows PresenceDetector: not the first frame after the stream starts,
-    not frames overlapping a clipped block, not frames whose carrier SNR is too low.
-    """
-    path = CACHE / f"eval-{job.kind}-{job.index}-{job.duration_s:g}.npz"
-    if path.exists():
-        with np.load(path) as z:
-            return {k: z[k] for k in z.files}
-    scene = make_scene(job)
-    samples = render(job, scene)
-    frames, rate = doppler_frames(job, samples)
-    times = np.array([f.time_s for f in frames])
-    carrier_db = np.array([f.carrier_db for f in frames], dtype=np.float32)
-    distrust_until = np.zeros(len(frames))
-    frame_s = FRAME_SAMPLES / 1000.0
-    for block in iter_blocks(samples, job.sample_rate_hz, 2400):
-        if block.start_frame == 0 or np.any(np.abs(block.samples) >= CLIP_LEVEL):
-            covered = (times >= block.start_s) & (times <= block.end_s + frame_s)
-            distrust_until[covered] = 1
-    baseline = EnergyBaseline(rate)
-    onset, clear = _onsets(scene, job.seed)
-    data = {
-        "features": np.stack([f.features for f in frames]),
-        "times_s": times,
-        "carrier_db": carrier_db,
-        "trusted": (distrust_until == 0) & (carrier_db >= MIN_CARRIER_DB),
-        "baseline_db": np.array([baseline.score_db(f) for f in frames], dtype=np.float32),
-        "baseline_spread_hz": np.array([baseline.spread_hz(f) for f in frames], dtype=np.float32),
-        "onset_s": np.array(np.nan if onset is None else onset),
-        "clear_s": np.array(np.nan if clear is None else clear),
-    }
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **data)
-    tmp.replace(path)
-    return data
+def eval_scene(job: Job) -> tuple[SceneData, float | None, float | None]:
+    """A held-out scene's frames (rendered once, cached) and its target onset / clear times."""
+    data = load_or_render(job)
+    onset, clear = _onsets(make_scene(job), job.seed)
+    return data, onset, clear
 
 
 def _replay(
@@ -195,25 +158,22 @@ def probabilities(model: object, features: np.ndarray) -> np.ndarray:
 
 
 def scene_results(
-    data: dict[str, np.ndarray],
-    kind: str,
-    duration_s: float,
+    scene: tuple[SceneData, float | None, float | None],
+    job: Job,
     model: object,
     baseline_threshold_db: float,
 ) -> SceneResult:
     """Every detector row over one cached scene."""
-    onset = float(data["onset_s"])
-    clear = float(data["clear_s"])
-    result = SceneResult(
-        kind, duration_s, None if np.isnan(onset) else onset, None if np.isnan(clear) else clear
-    )
-    times, trusted = data["times_s"], data["trusted"]
-    p = probabilities(model, data["features"])
+    data, onset, clear = scene
+    result = SceneResult(job.kind, job.duration_s, onset, clear)
+    p = probabilities(model, data.features)
     for sensitivity in SENSITIVITIES:
         config = PresenceConfig(sensitivity=sensitivity)
-        result.events[f"model-{sensitivity}"] = _replay(times, trusted, p[:, 1], p[:, 2], config)
+        result.events[f"model-{sensitivity}"] = _replay(
+            data.times_s, data.trusted, p[:, 1], p[:, 2], config
+        )
     result.events["baseline"] = _baseline_replay(
-        times, trusted, data["baseline_db"], data["baseline_spread_hz"], baseline_threshold_db
+        data.times_s, data.trusted, data.baseline_db, data.baseline_spread_hz, baseline_threshold_db
     )
     return result
 
@@ -226,10 +186,9 @@ def tune_baseline(mine_scenes: int) -> float:
     for threshold in np.arange(6.0, 40.0, 1.0):
         alarms = 0
         for d in empty:
-            trusted = (d.times_s > 0.35) & (d.carrier_db >= MIN_CARRIER_DB)
             alarms += len(
                 _baseline_replay(
-                    d.times_s, trusted, d.baseline_db, d.baseline_spread_hz, float(threshold)
+                    d.times_s, d.trusted, d.baseline_db, d.baseline_spread_hz, float(threshold)
                 )
             )
         if alarms <= hours:
@@ -351,12 +310,11 @@ def main() -> None:
         ]
     )
     with multiprocessing.get_context("fork").Pool(args.workers) as pool:
-        cached = pool.map(render_eval_scene, jobs, chunksize=1)
+        cached = pool.map(eval_scene, jobs, chunksize=1)
     print(f"held-out scenes rendered in {time.monotonic() - started:.0f} s")
     model = load_model(MODEL_PATH, "numpy")
     results = [
-        scene_results(data, job.kind, job.duration_s, model, threshold)
-        for job, data in zip(jobs, cached, strict=True)
+        scene_results(scene, job, model, threshold) for job, scene in zip(jobs, cached, strict=True)
     ]
     rows = {row: summarize(results, row) for row in results[0].events}
     print_rows(rows)

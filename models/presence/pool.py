@@ -1,4 +1,8 @@
-"""Rendering scene pools in parallel, cached per scene under models/.cache/presence/."""
+"""Rendering scene pools in parallel, cached per scene under models/.cache/presence/.
+
+The cache keeps each scene's baseband (what the detector's demodulator outputs), so
+features, labels and trust are recomputed from it in well under a second per scene.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +13,45 @@ from pathlib import Path
 
 import numpy as np
 
-from models.presence.data import Job, SceneData, scene_data
+from models.presence.data import Job, Rendering, SceneData, make_scene, render_baseband, scene_data
 
 CACHE = Path(__file__).resolve().parents[1] / ".cache" / "presence"
-FIELDS = ("features", "times_s", "carrier_db", "baseline_db", "baseline_spread_hz", "labels")
+VERSION = 2
+"""Bump when rendering changes (not needed for feature changes: features come from baseband)."""
 
 
 def _path(job: Job) -> Path:
-    return CACHE / f"{job.split}-{job.kind}-{job.index}-{job.duration_s:g}.npz"
+    return CACHE / f"v{VERSION}-{job.split}-{job.kind}-{job.index}-{job.duration_s:g}.npz"
 
 
-def load_or_render(job: Job) -> SceneData:
-    """Scene data of a job, rendered once and cached."""
+def load_rendering(job: Job) -> Rendering:
+    """The baseband of a job's scene, rendered once and cached."""
     path = _path(job)
     if path.exists():
         with np.load(path) as z:
-            return SceneData(**{name: z[name] for name in FIELDS})
-    data = scene_data(job)
+            return Rendering(
+                baseband=z["baseband"],
+                rate_hz=float(z["rate_hz"]),
+                sample_period_s=float(z["sample_period_s"]),
+                clipped_s=z["clipped_s"],
+            )
+    rendering = render_baseband(job, make_scene(job))
     CACHE.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **{name: getattr(data, name) for name in FIELDS})
+    np.savez(
+        tmp,
+        baseband=rendering.baseband,
+        rate_hz=rendering.rate_hz,
+        sample_period_s=rendering.sample_period_s,
+        clipped_s=rendering.clipped_s,
+    )
     tmp.replace(path)
-    return data
+    return rendering
+
+
+def load_or_render(job: Job) -> SceneData:
+    """Scene data of a job (features from the cached baseband)."""
+    return scene_data(job, load_rendering(job), make_scene(job))
 
 
 def render_pool(jobs: Sequence[Job], workers: int | None = None) -> list[SceneData]:

@@ -29,7 +29,7 @@ from earshot_engine.presence.classifier import (
     INPUT_NAME,
     OUTPUT_NAME,
 )
-from earshot_engine.presence.doppler import N_BANDS
+from earshot_engine.presence.doppler import N_FEATURES
 from models.presence.data import IGNORE, Job, SceneData, make_job
 from models.presence.pool import CACHE, render_pool
 
@@ -41,12 +41,14 @@ HARD_MARGIN = 0.35
 
 
 def windows_of(features: np.ndarray, stride: int = 1) -> np.ndarray:
-    """(N, CONTEXT_FRAMES, N_BANDS) model inputs ending at every ``stride``-th frame.
+    """(N, CONTEXT_FRAMES, N_FEATURES) model inputs ending at every ``stride``-th frame.
 
     The stream starts with an all-zero context, exactly as MotionClassifier.reset leaves it.
     """
-    padded = np.concatenate([np.zeros((CONTEXT_FRAMES - 1, N_BANDS), dtype=np.float32), features])
-    view = np.lib.stride_tricks.sliding_window_view(padded, (CONTEXT_FRAMES, N_BANDS))[:, 0]
+    padded = np.concatenate(
+        [np.zeros((CONTEXT_FRAMES - 1, N_FEATURES), dtype=np.float32), features]
+    )
+    view = np.lib.stride_tricks.sliding_window_view(padded, (CONTEXT_FRAMES, N_FEATURES))[:, 0]
     return (view[::stride] / np.float32(FEATURE_SCALE_DB)).astype(np.float32)
 
 
@@ -70,7 +72,7 @@ def class_counts(y: np.ndarray) -> dict[str, int]:
 def build_model():  # type: ignore[no-untyped-def]
     import keras
 
-    inp = keras.Input((CONTEXT_FRAMES, N_BANDS), name=INPUT_NAME)
+    inp = keras.Input((CONTEXT_FRAMES, N_FEATURES), name=INPUT_NAME)
     x = keras.layers.Conv1D(32, 3, activation="relu", name="conv1")(inp)
     x = keras.layers.Conv1D(32, 3, dilation_rate=2, activation="relu", name="conv2")(x)
     x = keras.layers.Conv1D(32, 3, dilation_rate=4, activation="relu", name="conv3")(x)

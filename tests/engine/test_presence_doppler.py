@@ -7,6 +7,8 @@ import pytest
 
 from earshot_engine.presence.doppler import (
     BAND_EDGES_HZ,
+    N_BANDS,
+    N_FEATURES,
     Demodulator,
     DopplerAnalyzer,
     decimation_factor,
@@ -91,3 +93,17 @@ def test_every_channel_contributes() -> None:
     one_moving = np.concatenate([mono, moving], axis=1)
     features, _ = _features(one_moving)
     assert features[-1].max() > 30.0
+
+
+def test_quadrature_bands_separate_motion_from_amplitude_modulation() -> None:
+    t = np.arange(RATE_HZ) / RATE_HZ
+    carrier = 0.1 * np.cos(2 * np.pi * CARRIER_HZ * t)
+    # speaker nonlinearity: the played bass modulates the carrier's amplitude
+    music = carrier * (1.0 + 0.01 * np.sin(2 * np.pi * 60.0 * t))
+    noise = 1e-6 * np.random.default_rng(2).standard_normal(t.shape)
+    am, _ = _features(np.asarray(music + noise, dtype=np.float32)[:, None])
+    motion, _ = _features(_tones([(CARRIER_HZ, 0.1), (CARRIER_HZ + 60.0, 5e-4)], 1.0))
+    whole, quadrature = slice(0, N_BANDS), slice(N_BANDS, N_FEATURES)
+    assert am[-1, whole].max() > 40.0
+    assert am[-1, quadrature].max() < am[-1, whole].max() - 30.0
+    assert motion[-1, quadrature].max() > motion[-1, whole].max() - 6.0

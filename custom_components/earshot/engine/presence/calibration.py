@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio import AudioBlock
-from .doppler import PASSBAND_HZ
+from .doppler import carrier_fits
 from .emitter import CarrierEmitter
 from .frontend import DopplerFrontEnd
 from .results import CalibrationResult
@@ -55,7 +55,7 @@ class _Measurement:
 
 def usable_candidates(plan: CalibrationPlan, sample_rate_hz: int) -> tuple[float, ...]:
     """Candidates whose Doppler band fits below the Nyquist frequency of the stream."""
-    return tuple(f for f in plan.candidates_hz if f + PASSBAND_HZ < sample_rate_hz / 2.0)
+    return tuple(f for f in plan.candidates_hz if carrier_fits(f, sample_rate_hz))
 
 
 class Calibrator:

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..inference import Backend, Model, load_model
-from .doppler import N_BANDS
+from .doppler import N_FEATURES
 
 CONTEXT_FRAMES = 20
 """One second of Doppler frames (HOP_S = 50 ms)."""
@@ -41,7 +41,7 @@ class MotionProbabilities:
 
 
 def model_input(window: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Scale a (CONTEXT_FRAMES, N_BANDS) window of band levels into a batch of one."""
+    """Scale a (CONTEXT_FRAMES, N_FEATURES) window of band levels into a batch of one."""
     return (window / np.float32(FEATURE_SCALE_DB))[None].astype(np.float32)
 
 
@@ -56,7 +56,7 @@ class MotionClassifier:
     def reset(self) -> None:
         """Forget the buffered frames (fill with 'nothing moves')."""
         self._frames.clear()
-        self._frames.extend(np.zeros(N_BANDS, dtype=np.float32) for _ in range(CONTEXT_FRAMES))
+        self._frames.extend(np.zeros(N_FEATURES, dtype=np.float32) for _ in range(CONTEXT_FRAMES))
 
     def push(self, features: npt.NDArray[np.float32]) -> MotionProbabilities:
         """Add one frame's band levels and classify the last second."""

@@ -22,7 +22,7 @@ from ..audio import AudioBlock, OutputMixer
 from .calibration import CalibrationPlan, Calibrator
 from .classifier import MotionClassifier
 from .config import PresenceConfig
-from .doppler import FRAME_SAMPLES, DopplerFrame
+from .doppler import FRAME_SAMPLES, DopplerFrame, carrier_fits
 from .emitter import DEFAULT_FADE_S, CarrierEmitter
 from .frontend import DopplerFrontEnd
 from .results import PresenceStatus, UltrasoundUnsupported
@@ -31,8 +31,9 @@ from .tracker import OccupancyTracker
 CLIP_LEVEL = 0.999
 MIN_CARRIER_DB = 35.0
 """Below this carrier SNR the echo is too weak to judge motion (carrier lost or muted)."""
-SETTLE_S = DEFAULT_FADE_S + 0.1
-"""Time after (re)starting emission before frames are trusted."""
+SETTLE_S = 2 * DEFAULT_FADE_S + 0.1
+"""Time after (re)starting emission before frames are trusted (fade out, switch, fade in)."""
+CALIBRATION_RETRY_S = 60.0
 
 
 class PresenceDetector:
@@ -85,6 +86,8 @@ class PresenceDetector:
         self._next_status_s = 0.0
         self._pause_until_s: float | None = None
         self._resumed_s = 0.0
+        self._retry_calibration_s: float | None = None
+        self._now_s = 0.0
         self._classifier.reset()
         self.tracker.reset()
         self._snr_db.clear()
@@ -111,12 +114,17 @@ class PresenceDetector:
         if config.carrier_hz != old.carrier_hz or config.reference_channel != old.reference_channel:
             self._frontend = None
         if not config.low_power and self._pause_until_s is not None:
-            self._end_pause(self._pause_until_s)
+            self._end_pause(self._now_s)
 
     def process(self, block: AudioBlock) -> Sequence[object]:
         """Consume one block; return motion, occupancy, calibration and status results."""
         results: list[object] = []
+        self._now_s = block.end_s
         self._check_continuity(block)
+        retry = self._retry_calibration_s
+        if retry is not None and block.start_s >= retry:
+            self._retry_calibration_s = None
+            self._calibration_requested = True
         if self._calibration_requested and self.emitter is not None:
             self._calibration_requested = False
             self._unsupported = False
@@ -136,6 +144,8 @@ class PresenceDetector:
                 if outcome.unsupported:
                     self._unsupported = True
                     results.append(UltrasoundUnsupported(outcome.reason, outcome.time_s))
+                elif not outcome.ok:  # a passing disturbance: try again a little later
+                    self._retry_calibration_s = outcome.time_s + CALIBRATION_RETRY_S
             return results
         if self._unsupported or self.config.carrier_hz is None:
             return results
@@ -172,15 +182,31 @@ class PresenceDetector:
         carrier_hz = self.config.carrier_hz
         assert carrier_hz is not None
         if self._frontend is None:
+            if not carrier_fits(carrier_hz, block.sample_rate_hz):
+                return self._carrier_does_not_fit(carrier_hz, block)
             self._frontend = DopplerFrontEnd(
                 carrier_hz, block.sample_rate_hz, block.channels, self.config.reference_channel
             )
             self._classifier.reset()
-            self._distrust(block.start_s)
+            # the emitter may still be fading in (after calibration, a pause, a new carrier)
+            self._distrust(block.start_s + (SETTLE_S if self.emitter is not None else 0.0))
         results: list[object] = []
         for frame in self._frontend.process(block.samples, block.start_frame):
             results.extend(self._judge(frame))
         return results
+
+    def _carrier_does_not_fit(self, carrier_hz: float, block: AudioBlock) -> list[object]:
+        """A stored carrier the stream cannot carry (the sample rate changed)."""
+        if self.emitter is not None:
+            self.config = dataclasses.replace(self.config, carrier_hz=None)
+            self._calibration_requested = True
+            return []
+        self._unsupported = True
+        reason = (
+            f"the carrier {carrier_hz:.0f} Hz does not fit a {block.sample_rate_hz} Hz stream "
+            f"(Nyquist {block.sample_rate_hz / 2:.0f} Hz)"
+        )
+        return [UltrasoundUnsupported(reason, block.start_s)]
 
     def _judge(self, frame: DopplerFrame) -> list[object]:
         self._snr_db.append(frame.carrier_db)

@@ -37,7 +37,14 @@ BAND_EDGES_HZ = (
 NOISE_BAND_HZ = (345.0, 425.0)
 """Offsets beyond walking speed used as the noise-floor reference."""
 N_BANDS = 2 * (len(BAND_EDGES_HZ) - 1)
+N_PM_BANDS = len(BAND_EDGES_HZ) - 1
+N_FEATURES = N_BANDS + N_PM_BANDS
 FEATURE_CLIP_DB = (-10.0, 70.0)
+
+
+def carrier_fits(carrier_hz: float, sample_rate_hz: int) -> bool:
+    """Whether the carrier's Doppler band lies below the Nyquist frequency of the stream."""
+    return 0.0 <= carrier_hz < sample_rate_hz / 2.0 - PASSBAND_HZ
 
 
 def decimation_factor(sample_rate_hz: int) -> int:
@@ -70,7 +77,7 @@ class Demodulator:
     """
 
     def __init__(self, carrier_hz: float, sample_rate_hz: int, channels: int) -> None:
-        if not 0.0 <= carrier_hz < sample_rate_hz / 2.0 - PASSBAND_HZ:
+        if not carrier_fits(carrier_hz, sample_rate_hz):
             raise ValueError(
                 f"carrier {carrier_hz:.0f} Hz does not fit below the Nyquist frequency "
                 f"({sample_rate_hz / 2:.0f} Hz) of a {sample_rate_hz} Hz stream"
@@ -138,7 +145,8 @@ class DopplerFrame:
     time_s: float
     """Stream time of the frame's end."""
     features: npt.NDArray[np.float32]
-    """Band levels over the noise floor in dB, shape (N_BANDS,), receding then approaching."""
+    """Band levels over the noise floor in dB, shape (N_FEATURES,): N_BANDS of the whole
+    moving echo (receding then approaching), then N_PM_BANDS of its quadrature part."""
     carrier_db: float
     """Received static carrier power over the noise floor (the link's SNR)."""
     power: npt.NDArray[np.float32]
@@ -163,6 +171,16 @@ def band_matrix(baseband_rate_hz: float) -> tuple[npt.NDArray[np.float32], npt.N
     return matrix, noise
 
 
+def pm_band_matrix(baseband_rate_hz: float) -> npt.NDArray[np.float32]:
+    """Averaging matrix (N_PM_BANDS, FRAME_SAMPLES // 2 + 1) from one-sided bins to bands."""
+    freqs = np.fft.rfftfreq(FRAME_SAMPLES, 1.0 / baseband_rate_hz)
+    matrix = np.zeros((N_PM_BANDS, len(freqs)), dtype=np.float32)
+    for i in range(N_PM_BANDS):
+        inside = (freqs >= BAND_EDGES_HZ[i]) & (freqs < BAND_EDGES_HZ[i + 1])
+        matrix[i, inside] = 1.0 / max(1, int(inside.sum()))
+    return matrix
+
+
 class DopplerAnalyzer:
     """Turns baseband samples into a DopplerFrame every HOP_S."""
 
@@ -177,6 +195,8 @@ class DopplerAnalyzer:
         # Power of a unit tone through the window, to express powers per unit tone power.
         self._scale = 1.0 / float(self._window.sum()) ** 2
         self._bands, self._noise = band_matrix(baseband_rate_hz)
+        # A real signal's power splits evenly over +-f: count both halves in the one-sided bins.
+        self._pm_bands = 2.0 * pm_band_matrix(baseband_rate_hz)
         self._noise_middle = int(self._noise.sum()) // 2
         self._buffer: ComplexArray = np.zeros((FRAME_SAMPLES, channels), dtype=np.complex64)
         self._filled = 0
@@ -226,7 +246,15 @@ class DopplerAnalyzer:
         middle = np.partition(power[self._noise], self._noise_middle, axis=0)[self._noise_middle]
         noise = np.maximum(middle * (1.0 / np.log(2.0)), carrier * 1e-12 + 1e-20)
         relative = (power / noise) @ self._channel_mean
-        features = np.clip(10.0 * np.log10(self._bands @ relative + 1e-6), *FEATURE_CLIP_DB)
+        # Playback distortion (speaker nonlinearity) amplitude-modulates the carrier: it is
+        # in phase with the static echo, while a moving reflector's phase is arbitrary and
+        # shows up in quadrature too. Quadrature bands stay quiet under music.
+        heading = np.conj(static) / np.maximum(np.abs(static), 1e-20)
+        quadrature = np.fft.rfft((moving * heading).imag, axis=0)
+        pm_power = (quadrature.real**2 + quadrature.imag**2) * self._scale
+        pm_relative = (pm_power / noise) @ self._channel_mean
+        bands = np.concatenate([self._bands @ relative, self._pm_bands @ pm_relative])
+        features = np.clip(10.0 * np.log10(bands + 1e-6), *FEATURE_CLIP_DB)
         carrier_db = float(10.0 * np.log10(float((carrier / noise) @ self._channel_mean) + 1e-12))
         return DopplerFrame(
             time_s, features.astype(np.float32), carrier_db, relative.astype(np.float32)

@@ -18,7 +18,7 @@ from ..offline import iter_blocks
 from .classifier import MotionClassifier
 from .config import PresenceConfig
 from .detector import PresenceDetector
-from .doppler import PASSBAND_HZ
+from .doppler import PASSBAND_HZ, carrier_fits
 from .results import MotionDetected, MotionEnded, MotionLevel
 
 MIN_CARRIER_HZ = 17_000.0
@@ -110,7 +110,7 @@ def analyze_presence(
         raise ValueError("the recording has no microphone channel besides the reference")
     if carrier_hz is None:
         carrier_hz = find_carrier_hz(samples[:, mics], sample_rate_hz)
-    elif not 0.0 < carrier_hz < sample_rate_hz / 2.0 - PASSBAND_HZ:
+    elif carrier_hz <= 0.0 or not carrier_fits(carrier_hz, sample_rate_hz):
         raise CarrierError(
             f"carrier {carrier_hz:.0f} Hz does not fit a {sample_rate_hz} Hz recording: "
             f"its Doppler band must stay below the Nyquist frequency ({sample_rate_hz / 2:.0f} Hz)"
