@@ -60,7 +60,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> b
             ) from err
         ir.async_delete_issue(hass, DOMAIN, issue_id(entry, ISSUE_PORTAUDIO_MISSING))
 
-    source = await hass.async_add_executor_job(build_source, entry.data)
+    source = await hass.async_add_executor_job(build_source, entry.data, entry.options)
     detectors = await hass.async_add_executor_job(build_detectors, entry, source)
     if detectors.model_problems:
         async_create_issue(hass, entry, ISSUE_MODEL_MISSING, "; ".join(detectors.model_problems))

@@ -59,15 +59,18 @@ from .const import (
     OPT_GUARD_FOLLOW,
     OPT_GUARD_PEOPLE,
     OPT_HIGH_SENSITIVITY_WINDOW_S,
+    OPT_INPUT_CHANNELS,
     OPT_LOW_POWER,
     OPT_LOW_POWER_PAUSE_S,
     OPT_NOTIFY_TARGETS,
     OPT_OCCUPANCY_HOLD_S,
     OPT_PRESENCE_ENABLED,
     OPT_PRESENCE_SENSITIVITY,
+    OPT_SAMPLE_RATE_HZ,
     OPT_SOUND_SENSITIVITY,
     OPT_SOUND_SENSITIVITY_PER_SOUND,
     OPT_SOUNDS_ENABLED,
+    SAMPLE_RATES_HZ,
     SENSITIVITY_DEFAULT,
     SENSITIVITY_LEVELS,
     SIMULATED_UNIQUE_ID,
@@ -116,9 +119,16 @@ def _number(minimum: float, maximum: float, step: float, unit: str) -> NumberSel
     )
 
 
-def _check_sound_card(input_device: str, output_device: str | None) -> None:
+def _check_sound_card(
+    input_device: str,
+    output_device: str | None,
+    sample_rate_hz: int = 48_000,
+    channels: int = 1,
+) -> None:
     """Open the chosen devices briefly, so a bad choice fails here and not at setup."""
-    source = SoundDeviceSource(input_device, output_device)
+    source = SoundDeviceSource(
+        input_device, output_device, sample_rate_hz=sample_rate_hz, channels=channels
+    )
     try:
         source.open()
     finally:
@@ -329,13 +339,58 @@ class EarshotOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Pick which group of settings to change."""
-        return self.async_show_menu(step_id="init", menu_options=["presence", "sounds", "guard"])
+        menu = ["presence", "sounds", "guard"]
+        if self.config_entry.data[CONF_SOURCE] == SOURCE_SOUND_CARD:
+            menu.insert(0, "audio")
+        return self.async_show_menu(step_id="init", menu_options=menu)
 
     def _value(self, key: str) -> Any:
         return option(self.config_entry.options, key)
 
     def _save(self, changes: dict[str, Any]) -> ConfigFlowResult:
         return self.async_create_entry(data={**self.config_entry.options, **changes})
+
+    async def async_step_audio(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Sound card stream format: sample rate (96 kHz allows higher carriers), channels."""
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        if user_input is not None:
+            changes = {
+                OPT_SAMPLE_RATE_HZ: int(user_input[OPT_SAMPLE_RATE_HZ]),
+                OPT_INPUT_CHANNELS: int(user_input[OPT_INPUT_CHANNELS]),
+            }
+            output = self.config_entry.data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
+            try:
+                await self.hass.async_add_executor_job(
+                    _check_sound_card,
+                    self.config_entry.data[CONF_INPUT_DEVICE],
+                    None if output == NO_OUTPUT_DEVICE else output,
+                    changes[OPT_SAMPLE_RATE_HZ],
+                    changes[OPT_INPUT_CHANNELS],
+                )
+            except AudioSourceError as err:
+                errors["base"] = "cannot_open_device"
+                placeholders["error"] = str(err)
+            else:
+                return self._save(changes)
+        schema = vol.Schema(
+            {
+                vol.Required(OPT_SAMPLE_RATE_HZ): _select(
+                    [str(rate) for rate in SAMPLE_RATES_HZ], translation_key=OPT_SAMPLE_RATE_HZ
+                ),
+                vol.Required(OPT_INPUT_CHANNELS): _number(1, 8, 1, ""),
+            }
+        )
+        current = {
+            OPT_SAMPLE_RATE_HZ: str(self._value(OPT_SAMPLE_RATE_HZ)),
+            OPT_INPUT_CHANNELS: self._value(OPT_INPUT_CHANNELS),
+        }
+        return self.async_show_form(
+            step_id="audio",
+            data_schema=self.add_suggested_values_to_schema(schema, current),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
 
     async def async_step_presence(
         self, user_input: dict[str, Any] | None = None

@@ -36,6 +36,11 @@ NO_OUTPUT_DEVICE: Final = "none"
 SIMULATED_UNIQUE_ID: Final = "simulated_home"
 DEFAULT_SCENE: Final = "demo"
 
+# --- Options: audio (sound cards; a change reopens the stream) ---------------------
+OPT_SAMPLE_RATE_HZ: Final = "sample_rate_hz"
+OPT_INPUT_CHANNELS: Final = "input_channels"
+SAMPLE_RATES_HZ: Final = (44_100, 48_000, 96_000)
+
 # --- Options: presence ----------------------------------------------------------
 OPT_PRESENCE_ENABLED: Final = "presence_enabled"
 OPT_PRESENCE_SENSITIVITY: Final = "presence_sensitivity"
@@ -84,6 +89,8 @@ def _alerts(mode: GuardMode) -> list[str]:
 
 
 DEFAULT_OPTIONS: Final[dict[str, object]] = {
+    OPT_SAMPLE_RATE_HZ: 48_000,
+    OPT_INPUT_CHANNELS: 1,
     OPT_PRESENCE_ENABLED: True,
     OPT_PRESENCE_SENSITIVITY: SENSITIVITY_MEDIUM,
     OPT_OCCUPANCY_HOLD_S: 300,

@@ -38,7 +38,9 @@ from .const import (
     LOGGER,
     MANUFACTURER,
     NO_OUTPUT_DEVICE,
+    OPT_INPUT_CHANNELS,
     OPT_PRESENCE_ENABLED,
+    OPT_SAMPLE_RATE_HZ,
     OPT_SOUNDS_ENABLED,
     RECONNECT_INITIAL_S,
     RECONNECT_MAX_S,
@@ -85,9 +87,14 @@ class SettingsUpdated:
     """Dispatched after the entry's options or calibration changed."""
 
 
-def _structure(options: Mapping[str, Any]) -> tuple[bool, bool]:
-    """Which detectors the options ask for (a change needs a reload)."""
-    return bool(option(options, OPT_PRESENCE_ENABLED)), bool(option(options, OPT_SOUNDS_ENABLED))
+def _structure(options: Mapping[str, Any]) -> tuple[object, ...]:
+    """The options that shape the stream and the detector set (a change needs a reload)."""
+    return (
+        int(option(options, OPT_SAMPLE_RATE_HZ)),
+        int(option(options, OPT_INPUT_CHANNELS)),
+        bool(option(options, OPT_PRESENCE_ENABLED)),
+        bool(option(options, OPT_SOUNDS_ENABLED)),
+    )
 
 
 @dataclass
@@ -120,15 +127,18 @@ def async_create_issue(
     )
 
 
-def build_source(data: Mapping[str, Any]) -> AudioSource:
-    """Create (not open) the audio source an entry's data describes."""
+def build_source(data: Mapping[str, Any], options: Mapping[str, Any]) -> AudioSource:
+    """Create (not open) the audio source an entry's data and options describe."""
     kind = data[CONF_SOURCE]
     if kind == SOURCE_SIMULATED:
         return SimulatedHome(data.get(CONF_SCENE, DEFAULT_SCENE), seed=data.get(CONF_SEED, 0))
     if kind == SOURCE_SOUND_CARD:
         output = data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
         return SoundDeviceSource(
-            data[CONF_INPUT_DEVICE], None if output == NO_OUTPUT_DEVICE else output
+            data[CONF_INPUT_DEVICE],
+            None if output == NO_OUTPUT_DEVICE else output,
+            sample_rate_hz=int(option(options, OPT_SAMPLE_RATE_HZ)),
+            channels=int(option(options, OPT_INPUT_CHANNELS)),
         )
     if kind == SOURCE_WAV_FILE:
         return WavFileSource(data[CONF_PATH])

@@ -399,7 +399,7 @@ async def test_sound_card_check_opens_and_always_closes(hass: HomeAssistant) -> 
         )
     assert result["errors"] == {"base": "cannot_open_device"}
     assert result["description_placeholders"]["error"] == "Invalid sample rate"
-    source_cls.assert_called_once_with("USB Mic", "HDMI")
+    source_cls.assert_called_once_with("USB Mic", "HDMI", sample_rate_hz=48_000, channels=1)
     source_cls.return_value.close.assert_called_once()
 
 
@@ -417,3 +417,47 @@ def test_every_choice_is_translated() -> None:
     assert set(selector["detection"]["options"]) == {*SOUND_NAMES, "presence"}
     per_sound = strings["options"]["step"]["sounds"]["sections"]["per_sound"]["data"]
     assert set(per_sound) == set(SOUND_NAMES)
+
+
+async def test_options_audio_step_for_sound_cards_only(
+    hass: HomeAssistant, simulated_entry: MockConfigEntry
+) -> None:
+    simulated_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(simulated_entry.entry_id)
+    assert "audio" not in result["menu_options"]
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="USB Mic",
+        unique_id="USB Mic",
+        data={
+            CONF_SOURCE: SOURCE_SOUND_CARD,
+            CONF_INPUT_DEVICE: "USB Mic",
+            CONF_OUTPUT_DEVICE: "HDMI",
+        },
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["menu_options"] == ["audio", "presence", "sounds", "guard"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "audio"}
+    )
+    suggested = {str(k): k.description["suggested_value"] for k in result["data_schema"].schema}
+    assert suggested == {"sample_rate_hz": "48000", "input_channels": 1}
+
+    with patch(
+        f"{FLOW}._check_sound_card", side_effect=AudioSourceError("Invalid sample rate")
+    ) as check:
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"sample_rate_hz": "96000", "input_channels": 2}
+        )
+    check.assert_called_once_with("USB Mic", "HDMI", 96_000, 2)
+    assert result["errors"] == {"base": "cannot_open_device"}
+    assert result["description_placeholders"] == {"error": "Invalid sample rate"}
+
+    with patch(f"{FLOW}._check_sound_card"):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"sample_rate_hz": "96000", "input_channels": 2}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {"sample_rate_hz": 96_000, "input_channels": 2}

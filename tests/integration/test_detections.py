@@ -273,3 +273,20 @@ async def test_missing_model_leaves_detector_out_with_repair_issue(
     assert hass.states.get(f"binary_sensor.{NAME}_smoke_alarm") is not None
     await wait_for(hass, lambda: _state(hass, f"sensor.{NAME}_sound_level") != "unknown")
     assert await hass.config_entries.async_unload(simulated_entry.entry_id)
+
+
+async def test_audio_format_change_reloads_onto_a_new_stream(
+    hass: HomeAssistant, loaded: MockConfigEntry, fake_detectors: FakeDetectors
+) -> None:
+    first = loaded.runtime_data.coordinator
+    with patch(
+        "custom_components.earshot.build_source", wraps=lambda *_: first.runtime.source
+    ) as build:
+        hass.config_entries.async_update_entry(
+            loaded, options={**loaded.options, "sample_rate_hz": 96_000}
+        )
+        await hass.async_block_till_done()
+    build.assert_called_once()
+    assert build.call_args.args[1]["sample_rate_hz"] == 96_000
+    assert loaded.runtime_data.coordinator is not first
+    assert loaded.state is ConfigEntryState.LOADED

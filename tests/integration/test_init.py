@@ -26,6 +26,7 @@ from custom_components.earshot.const import (
 )
 from custom_components.earshot.coordinator import build_source
 from custom_components.earshot.engine.audio import (
+    AudioFormat,
     DeviceNotFoundError,
     PortAudioMissingError,
     SourceLostError,
@@ -213,15 +214,17 @@ async def test_audio_health_sensors_are_sampled(
     ],
 )
 def test_build_source(data: dict[str, object], kind: type) -> None:
-    source = build_source(data)
+    source = build_source(data, {})
     assert isinstance(source, kind)
     assert not source.has_output or kind is SimulatedHome
 
 
 def test_build_source_sound_card_with_speaker_and_unknown_kind() -> None:
     source = build_source(
-        {CONF_SOURCE: SOURCE_SOUND_CARD, CONF_INPUT_DEVICE: "USB", CONF_OUTPUT_DEVICE: "USB"}
+        {CONF_SOURCE: SOURCE_SOUND_CARD, CONF_INPUT_DEVICE: "USB", CONF_OUTPUT_DEVICE: "USB"},
+        {"sample_rate_hz": 96_000, "input_channels": 2},
     )
     assert source.has_output
+    assert source.format == AudioFormat(96_000, 2)
     with pytest.raises(ValueError, match="unknown"):
-        build_source({CONF_SOURCE: "telepathy"})
+        build_source({CONF_SOURCE: "telepathy"}, {})
