@@ -120,3 +120,21 @@ def test_distractors_only_on_request() -> None:
     assert len(mixed.actions) > len(plain.actions)
     extra = {a.label for a in mixed.annotations()} - {a.label for a in plain.annotations()}
     assert extra <= set(DISTRACTOR_SOUNDS)
+
+
+def test_walkers_accelerate_from_standing_and_stop_smoothly() -> None:
+    walk = Walk.at_speed(
+        start_s=0.0, waypoints=((0.0, 0.0), (4.0, 0.0)), speed_m_s=1.0, accel_s=1.0
+    )
+    assert walk.duration_s == pytest.approx(5.0)
+    assert walk.speed_m_s == pytest.approx(1.0)
+    t = np.linspace(-1.0, 6.0, 701)
+    progress = walk.path_time_s(t) * walk.speed_m_s
+    assert progress[0] == 0.0
+    assert progress[-1] == pytest.approx(4.0)
+    assert np.all(np.diff(progress) >= 0.0)
+    speed = np.diff(progress) / np.diff(t)
+    assert np.max(np.abs(np.diff(speed))) < 0.02  # no jumps in speed
+    assert walk.speed_factor(np.array([0.0, 0.5, 2.5, 4.5, 5.0])) == pytest.approx(
+        [0.0, 0.5, 1.0, 0.5, 0.0]
+    )

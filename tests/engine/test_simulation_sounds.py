@@ -107,3 +107,10 @@ def test_far_sounds_are_quieter_and_default_levels_are_spl() -> None:
 def test_unknown_sound_kind_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown sound kind"):
         Sound(start_s=0.0, duration_s=1.0, kind="lawnmower")
+
+
+@pytest.mark.parametrize("kind", ["glass_break", "door"])
+def test_one_shot_sounds_do_not_repeat_within_their_span(kind: str) -> None:
+    clip = synthesize(kind, np.random.default_rng(3), 16_000, 8.0)
+    assert len(clip) == 8 * 16_000
+    assert np.max(np.abs(clip[4 * 16_000 :])) < 1e-3 * np.max(np.abs(clip))

@@ -39,6 +39,8 @@ from .scene import (
 DOOR_OUTSIDE: Vec2 = (0.8, 4.6)
 DOOR_INSIDE: Vec2 = (0.8, 3.6)
 DESK: Vec2 = (3.5, 2.4)
+ACCEL_S = 0.7
+"""People take this long to get going from standing, and to stop."""
 
 
 def _end_s(walk: Walk) -> float:
@@ -47,13 +49,22 @@ def _end_s(walk: Walk) -> float:
 
 def _demo() -> Scene:
     arrive = Walk.at_speed(
-        start_s=11.0, waypoints=(DOOR_OUTSIDE, DOOR_INSIDE, (2.5, 2.8), DESK), speed_m_s=1.0
+        start_s=11.0,
+        waypoints=(DOOR_OUTSIDE, DOOR_INSIDE, (2.5, 2.8), DESK),
+        speed_m_s=1.0,
+        accel_s=ACCEL_S,
     )
     stretch = Walk.at_speed(
-        start_s=120.0, waypoints=(DESK, (1.0, 1.5), (1.5, 3.0), DESK), speed_m_s=1.3
+        start_s=120.0,
+        waypoints=(DESK, (1.0, 1.5), (1.5, 3.0), DESK),
+        speed_m_s=1.3,
+        accel_s=ACCEL_S,
     )
     leave = Walk.at_speed(
-        start_s=180.0, waypoints=(DESK, (2.0, 3.2), DOOR_INSIDE, DOOR_OUTSIDE), speed_m_s=1.6
+        start_s=180.0,
+        waypoints=(DESK, (2.0, 3.2), DOOR_INSIDE, DOOR_OUTSIDE),
+        speed_m_s=1.6,
+        accel_s=ACCEL_S,
     )
     actions: tuple[Action, ...] = (
         Sound(start_s=10.0, duration_s=2.5, kind="door", distance_m=3.8, azimuth_deg=-35.0),
@@ -101,9 +112,14 @@ def _demo() -> Scene:
 
 def _walk_in_stand_walk_out() -> tuple[Action, ...]:
     spot = (4.0, 1.5)
-    walk_in = Walk.at_speed(start_s=2.0, waypoints=(DOOR_OUTSIDE, DOOR_INSIDE, spot), speed_m_s=1.0)
+    walk_in = Walk.at_speed(
+        start_s=2.0, waypoints=(DOOR_OUTSIDE, DOOR_INSIDE, spot), speed_m_s=1.0, accel_s=ACCEL_S
+    )
     walk_out = Walk.at_speed(
-        start_s=14.0, waypoints=(spot, (1.0, 1.2), DOOR_INSIDE, DOOR_OUTSIDE), speed_m_s=1.5
+        start_s=14.0,
+        waypoints=(spot, (1.0, 1.2), DOOR_INSIDE, DOOR_OUTSIDE),
+        speed_m_s=1.5,
+        accel_s=ACCEL_S,
     )
     stand = Stand(start_s=_end_s(walk_in), duration_s=14.0 - _end_s(walk_in), position=spot)
     return (walk_in, stand, walk_out)

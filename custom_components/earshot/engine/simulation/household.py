@@ -170,7 +170,10 @@ def appliance_beep(
 def glass_break(
     rng: np.random.Generator, rate: int, duration_s: float, variant: str
 ) -> Float64Array:
-    """Impact transient, decaying inharmonic high partials, then scattered tinkles."""
+    """Impact transient, decaying inharmonic high partials, then scattered tinkles.
+
+    One break, then silence to the end of the span (the clip must not repeat).
+    """
     frames = round(min(duration_s, 3.0) * rate)
     t = _times(frames, rate)
     crash = band_noise(rng, frames, rate, 2000.0, 12000.0) * np.exp(-t / rng.uniform(0.08, 0.2))
@@ -191,7 +194,9 @@ def glass_break(
             shard_t, rng.uniform(3000.0, 12000.0, 3), rng.uniform(0.01, 0.05, 3), np.ones(3), rate
         )
         add_at(out, round(when_s * rate), shard * rng.uniform(0.1, 0.5))
-    return np.asarray(out, dtype=np.float64)
+    whole = np.zeros(max(frames, round(duration_s * rate)))
+    whole[:frames] = out
+    return whole
 
 
 def _voiced(

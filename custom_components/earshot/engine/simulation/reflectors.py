@@ -109,7 +109,8 @@ class WalkMover:
         lengths = np.concatenate(
             [[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))]
         )
-        self._route = Route(lengths / max(lengths[-1], 1e-9) * action.duration_s, points)
+        cruise_s = action.duration_s - min(max(action.accel_s, 0.0), action.duration_s / 2)
+        self._route = Route(lengths / max(lengths[-1], 1e-9) * cruise_s, points)
         self._action = action
         self._room = room
         self._phase = float(rng.uniform(0, 2 * math.pi))
@@ -120,14 +121,17 @@ class WalkMover:
         speed = a.speed_m_s
         step_w = 2.0 * math.pi * a.step_hz
         # the torso surges slightly with every step
-        surge = 0.08 * speed / step_w * np.sin(step_w * t_s + self._phase)
-        xy = self._route.position(t_s + surge / max(speed, 1e-6))
+        pace = a.speed_factor(t_s)
+        surge = 0.08 * pace / step_w * np.sin(step_w * t_s + self._phase)
+        xy = self._route.position(a.path_time_s(t_s) + surge)
         # heading over a half-second baseline turns smoothly at waypoints (no limb jumps)
-        heading = _heading(self._route.position(t_s + 0.25) - self._route.position(t_s - 0.25))
+        ahead = self._route.position(a.path_time_s(t_s + 0.25))
+        behind = self._route.position(a.path_time_s(t_s - 0.25))
+        heading = _heading(ahead - behind)
         side = np.stack([-heading[:, 1], heading[:, 0]], axis=-1)
         stride = 0.5 * step_w * t_s + self._phase
-        leg_amp = 0.9 * speed / (0.5 * step_w)
-        arm_amp = 0.5 * speed / (0.5 * step_w)
+        leg_amp = (0.9 * speed / (0.5 * step_w) * pace)[:, None]
+        arm_amp = (0.5 * speed / (0.5 * step_w) * pace)[:, None]
         h = a.height_m
         parts: list[tuple[Float64Array, float]] = [
             (_body_point(xy, 0.58 * h + 0.015 * np.cos(step_w * t_s)), 1.0),

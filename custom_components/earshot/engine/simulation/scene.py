@@ -18,6 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
+Float64Array = npt.NDArray[np.float64]
 Vec2 = tuple[float, float]
 Vec3 = tuple[float, float, float]
 
@@ -142,7 +146,7 @@ DEVICES: dict[str, Device] = {
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Walk:
-    """A person walking along waypoints (floor positions) at constant speed.
+    """A person walking along waypoints (floor positions) at a cruising speed.
 
     Torso, head, arms and legs are separate scatterers; legs swing in antiphase
     so the micro-Doppler pattern repeats at ``step_hz``. Outside the room box the
@@ -155,24 +159,59 @@ class Walk:
     step_hz: float = 1.9
     height_m: float = 1.75
     reflectivity_m: float = 0.2
+    accel_s: float = 0.0
+    """Time to speed up from standing at the start, and to slow down at the end; 0 for
+    someone already walking (coming in through a door) and not stopping."""
 
     @classmethod
     def at_speed(
         cls, *, start_s: float, waypoints: Sequence[Vec2], speed_m_s: float, **kwargs: float
     ) -> Walk:
-        """A walk whose duration follows from the path length and walking speed."""
+        """A walk whose duration follows from the path length and cruising speed."""
         points = tuple(waypoints)
         return cls(
             start_s=start_s,
-            duration_s=path_length_m(points) / speed_m_s,
+            duration_s=path_length_m(points) / speed_m_s + kwargs.get("accel_s", 0.0),
             waypoints=points,
             **kwargs,
         )
 
     @property
     def speed_m_s(self) -> float:
-        """Torso speed along the path."""
-        return path_length_m(self.waypoints) / self.duration_s
+        """Cruising torso speed along the path."""
+        return path_length_m(self.waypoints) / (self.duration_s - self._ramp_s)
+
+    @property
+    def _ramp_s(self) -> float:
+        return min(max(self.accel_s, 0.0), self.duration_s / 2.0)
+
+    def path_time_s(self, t_s: Float64Array) -> Float64Array:
+        """Time at which a constant-speed walker would be where this one is at ``t_s``.
+
+        The trapezoidal speed profile (accelerate, cruise, slow down) maps onto a
+        constant-speed traversal of ``duration_s - accel_s``; outside the walk the
+        walker stands at the ends.
+        """
+        ramp = self._ramp_s
+        cruise = self.duration_s - ramp
+        if ramp <= 0.0:
+            return np.asarray(t_s, dtype=np.float64)
+        t = np.clip(t_s, 0.0, self.duration_s)
+        start = t**2 / (2.0 * ramp)
+        end = cruise - (self.duration_s - t) ** 2 / (2.0 * ramp)
+        middle = t - ramp / 2.0
+        return np.asarray(
+            np.where(t < ramp, start, np.where(t > self.duration_s - ramp, end, middle)),
+            dtype=np.float64,
+        )
+
+    def speed_factor(self, t_s: Float64Array) -> Float64Array:
+        """Instantaneous speed as a fraction of the cruising speed."""
+        ramp = self._ramp_s
+        if ramp <= 0.0:
+            return np.ones_like(np.asarray(t_s, dtype=np.float64))
+        up = np.minimum(t_s, self.duration_s - t_s) / ramp
+        return np.asarray(np.clip(up, 0.0, 1.0), dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -405,30 +444,14 @@ def path_length_m(points: Sequence[Vec2]) -> float:
 
 def walk_inside_s(walk: Walk, room: Room, step_s: float = 0.05) -> list[tuple[float, float]]:
     """Scene-time intervals during which a walker is inside the room box."""
-    points = walk.waypoints
-    lengths = [0.0]
-    for a, b in itertools.pairwise(points):
-        lengths.append(lengths[-1] + math.dist(a, b))
-    total_m = lengths[-1]
-    steps = max(1, math.ceil(walk.duration_s / step_s))
-    spans: list[tuple[float, float]] = []
-    opened: float | None = None
-    segment = 0
-    for i in range(steps + 1):
-        t_s = walk.duration_s * i / steps
-        along_m = total_m * i / steps
-        while segment < len(points) - 2 and lengths[segment + 1] < along_m:
-            segment += 1
-        seg_m = lengths[segment + 1] - lengths[segment]
-        frac = (along_m - lengths[segment]) / seg_m if seg_m > 0 else 0.0
-        (x0, y0), (x1, y1) = points[segment], points[min(segment + 1, len(points) - 1)]
-        x, y = x0 + frac * (x1 - x0), y0 + frac * (y1 - y0)
-        inside = 0.0 <= x <= room.width_m and 0.0 <= y <= room.depth_m
-        if inside and opened is None:
-            opened = t_s
-        elif not inside and opened is not None:
-            spans.append((walk.start_s + opened, walk.start_s + t_s))
-            opened = None
-    if opened is not None:
-        spans.append((walk.start_s + opened, walk.start_s + walk.duration_s))
-    return spans
+    points = np.asarray(walk.waypoints, dtype=np.float64)
+    lengths = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    count = max(2, math.ceil(walk.duration_s / step_s) + 1)
+    t_s = np.linspace(0.0, walk.duration_s, count, dtype=np.float64)
+    along_m = walk.path_time_s(t_s) * walk.speed_m_s
+    x = np.interp(along_m, lengths, points[:, 0])
+    y = np.interp(along_m, lengths, points[:, 1])
+    inside = (x >= 0.0) & (x <= room.width_m) & (y >= 0.0) & (y <= room.depth_m)
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], inside, [False]]).astype(np.int8)))
+    bounds = [float(walk.start_s + t_s[min(k, len(t_s) - 1)]) for k in edges]
+    return list(itertools.pairwise(bounds))[::2]
