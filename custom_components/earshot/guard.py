@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from urllib.parse import quote
 
 from homeassistant.components import persistent_notification
@@ -57,6 +57,7 @@ from .const import (
     OPT_GUARD_PEOPLE,
     OPT_NOTIFY_TARGETS,
 )
+from .coordinator import EarshotCoordinator, SettingsUpdated
 from .engine.guard.clips import ClipStore, IncidentRecord, Retention
 from .engine.guard.detections import detection_from_result
 from .engine.guard.incidents import ClipAudio, Detection, IncidentTracker, IncidentUpdate
@@ -69,9 +70,6 @@ from .engine.guard.policy import (
 from .engine.guard.recorder import ClipRecorder, ClipRequest, RecordedClip
 from .engine.guard.siren import SirenEmitter
 from .engine.runtime import SourceStatus
-
-if TYPE_CHECKING:
-    from .coordinator import EarshotCoordinator
 
 EVENT_ALERT: Final = "earshot_alert"
 EVENT_NOTIFICATION_ACTION: Final = "mobile_app_notification_action"
@@ -226,6 +224,7 @@ class GuardManager:
                 cancel_on_shutdown=True,
             )
         )
+        self._async_sync_clips()
         self._async_follow()
         await self._async_enforce_retention()
 
@@ -248,6 +247,7 @@ class GuardManager:
         self.policy = _policy(self.entry)
         self.retention = _retention(self.entry)
         self.tracker.cooldown_s = float(_option(self.entry, OPT_ALERT_COOLDOWN_S))
+        self._async_sync_clips()
         self._async_follow()
         self._async_notify_listeners()
 
@@ -279,6 +279,7 @@ class GuardManager:
         self.mode = mode
         self.tracker.close_all()
         self._records.clear()
+        self._async_sync_clips()
         self._async_notify_listeners()
 
     @callback
@@ -346,7 +347,26 @@ class GuardManager:
     # --- detections → incidents ------------------------------------------------------
 
     @callback
+    def _async_sync_clips(self) -> None:
+        """Let the sound detector cut clips only while this mode may record.
+
+        Re-sent after every settings update, which rebuilds the detector's config.
+        """
+        if (sounds := self.coordinator.sounds) is None:
+            return
+        wanted = self.policy.records(self.mode)
+
+        def apply() -> None:
+            if sounds.config.clips != wanted:
+                sounds.configure(replace(sounds.config, clips=wanted))
+
+        self.coordinator.submit(apply)
+
+    @callback
     def _async_on_message(self, message: object) -> None:
+        if isinstance(message, SettingsUpdated):
+            self._async_sync_clips()
+            return
         if isinstance(message, SourceStatus) and message.available:
             # The source (re)opened: its sample clock restarts, open incidents end.
             self.tracker.close_all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.components.siren import DOMAIN as SIREN_DOMAIN
@@ -39,11 +40,13 @@ from custom_components.earshot.const import (
     SIMULATED_UNIQUE_ID,
     SOURCE_SIMULATED,
 )
+from custom_components.earshot.detectors import DetectorSet
 from custom_components.earshot.engine.guard.incidents import Detection
 from custom_components.earshot.engine.guard.policy import GuardMode
 from custom_components.earshot.engine.guard.recorder import ClipRecorder
 from custom_components.earshot.engine.presence.results import MotionDetected
 from custom_components.earshot.engine.runtime import Detector
+from custom_components.earshot.engine.sounds.detector import SoundEventDetector
 from custom_components.earshot.guard import EVENT_ALERT, EVENT_NOTIFICATION_ACTION, GuardManager
 
 from .conftest import ControlledSource, wait_for
@@ -313,3 +316,33 @@ async def test_mode_change_while_storing_does_not_swallow_the_alert(hass: HomeAs
         guard.async_set_mode(GuardMode.OFF)  # e.g. the alarm panel is disarmed right then
     await hass.async_block_till_done()
     assert [e.data["type"] for e in alerts] == ["glass_break"]
+
+
+async def test_sound_clips_are_cut_only_while_the_mode_records(hass: HomeAssistant) -> None:
+    sounds = await hass.async_add_executor_job(SoundEventDetector)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Living room",
+        unique_id=SIMULATED_UNIQUE_ID,
+        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
+    )
+    entry.add_to_hass(hass)
+    detectors = DetectorSet(detectors=[sounds], sounds=sounds)
+    with (
+        patch("custom_components.earshot.build_source", return_value=ControlledSource()),
+        patch("custom_components.earshot.build_detectors", return_value=detectors),
+    ):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    guard = entry.runtime_data.guard
+    assert guard is not None
+    await wait_for(hass, lambda: not sounds.config.clips)  # off: no audio leaves the engine
+    guard.async_set_mode(GuardMode.AWAY)
+    await wait_for(hass, lambda: sounds.config.clips)
+    # A settings change rebuilds the detector's config; the guard's choice is kept.
+    guard.async_set_mode(GuardMode.OFF)
+    await wait_for(hass, lambda: not sounds.config.clips)
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, "sound_sensitivity": "high"}
+    )
+    await wait_for(hass, lambda: sounds.config.sensitivity == "high")
+    await wait_for(hass, lambda: not sounds.config.clips)
