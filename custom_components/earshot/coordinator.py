@@ -62,7 +62,7 @@ from .engine.audio import (
     PortAudioMissingError,
     SourceLostError,
 )
-from .engine.presence.results import CalibrationResult, UltrasoundUnsupported
+from .engine.presence.results import CalibrationResult, PresenceStatus, UltrasoundUnsupported
 from .engine.runtime import EngineRuntime, RuntimeStats, SourceStatus
 from .engine.simulation import SimulatedHome
 from .engine.sound_device import SoundDeviceSource
@@ -174,6 +174,7 @@ class EarshotCoordinator:
         self._latest: dict[type, Any] = {}
         self._listeners: list[tuple[MessageCallback, tuple[type, ...] | None]] = []
         self._unavailable_logged = False
+        self._calibration_failure_logged = False
         self._stopped = False
         self._unsub_stats: CALLBACK_TYPE | None = None
         self.device_info = DeviceInfo(
@@ -286,10 +287,14 @@ class EarshotCoordinator:
     def _async_handle_calibration(self, result: CalibrationResult) -> None:
         """Keep a good calibration with the entry so the next start need not sweep."""
         if not result.ok:
-            LOGGER.warning(
-                "Earshot calibration of '%s' failed: %s", self.config_entry.title, result.reason
-            )
+            if not self._calibration_failure_logged:  # the detector retries; say it once
+                LOGGER.warning(
+                    "Earshot calibration of '%s' failed: %s", self.config_entry.title, result.reason
+                )
+                self._calibration_failure_logged = True
             return
+        self._calibration_failure_logged = False
+        self._latest.pop(PresenceStatus, None)  # stale: sensors show the new calibration
         ir.async_delete_issue(
             self.hass, DOMAIN, issue_id(self.config_entry, ISSUE_ULTRASOUND_UNSUPPORTED)
         )

@@ -181,7 +181,10 @@ async def test_settings_reach_the_detectors_without_reload(
 
 
 async def test_calibration_is_stored_and_unsupported_hardware_repaired(
-    hass: HomeAssistant, loaded: MockConfigEntry, fake_detectors: FakeDetectors
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    fake_detectors: FakeDetectors,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     issues = ir.async_get(hass)
     issue_id = f"ultrasound_unsupported_{loaded.entry_id}"
@@ -195,6 +198,14 @@ async def test_calibration_is_stored_and_unsupported_hardware_repaired(
         UltrasoundUnsupported("no carrier above 18 kHz", 3.0),
     )
     await wait_for(hass, lambda: issues.async_get_issue(DOMAIN, issue_id))
+    fake_detectors.presence.emit(  # a retry fails again; then a status marks "processed"
+        CalibrationResult(22_500.0, -12.0, 31.0, False, "no carrier above 18 kHz", 9.0, True),
+        PresenceStatus(carrier_hz=22_500.0, level_dbfs=-12.0, snr_db=31.0, emitting=False),
+    )
+    await wait_for(
+        hass, lambda: _state(hass, f"sensor.{NAME}_presence_signal_to_noise_ratio") == "31.0"
+    )
+    assert caplog.text.count("calibration of 'Simulated home' failed") == 1
     assert issues.async_get_issue(DOMAIN, issue_id).translation_placeholders["message"] == (
         "no carrier above 18 kHz"
     )
