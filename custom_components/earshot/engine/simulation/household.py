@@ -129,7 +129,7 @@ def smoke_alarm(
     low_frequency = variant == "lf" or (variant == "" and rng.uniform() < 0.25)
     if low_frequency:
         f0 = 520.0 * rng.uniform(0.98, 1.02)
-        amps = [1.0 / k if k % 2 else 0.0 for k in range(1, 40)]
+        amps = [1.0 / k if k % 2 else 0.0 for k in range(1, 20)]  # the sounder rolls off
     else:
         f0 = rng.uniform(3000.0, 3400.0)
         amps = [1.0, rng.uniform(0.1, 0.4), rng.uniform(0.05, 0.3)]
