@@ -42,6 +42,7 @@ BINARY_SENSORS: tuple[EarshotBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.OCCUPANCY,
         message_kinds=(OccupancyChanged,),
         exists_fn=lambda coordinator: coordinator.presence is not None,
+        detector="presence",
         is_on_fn=lambda message: message.occupied,
     ),
     EarshotBinarySensorDescription(
@@ -49,6 +50,7 @@ BINARY_SENSORS: tuple[EarshotBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.MOTION,
         message_kinds=(MotionDetected, MotionEnded),
         exists_fn=lambda coordinator: coordinator.presence is not None,
+        detector="presence",
         is_on_fn=lambda message: isinstance(message, MotionDetected),
         attributes_fn=lambda message: (
             {"level": message.level, "confidence": round(message.confidence, 2)}
@@ -62,6 +64,7 @@ BINARY_SENSORS: tuple[EarshotBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.SMOKE,
         message_kinds=(HazardState,),
         exists_fn=lambda coordinator: coordinator.sounds is not None,
+        detector="sounds",
         is_on_fn=_hazard("smoke_alarm"),
     ),
     EarshotBinarySensorDescription(
@@ -70,6 +73,7 @@ BINARY_SENSORS: tuple[EarshotBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.CO,
         message_kinds=(HazardState,),
         exists_fn=lambda coordinator: coordinator.sounds is not None,
+        detector="sounds",
         is_on_fn=_hazard("co_alarm"),
     ),
 )
@@ -97,13 +101,14 @@ class EarshotBinarySensor(EarshotEntity, BinarySensorEntity):
 
     @callback
     def _async_handle_message(self, message: Any) -> None:
+        description = self.entity_description
         if isinstance(message, SourceStatus):
             if message.available:  # detectors start from scratch on every (re)open
                 self._attr_is_on = False
-        elif (is_on := self.entity_description.is_on_fn(message)) is not None:
+        elif isinstance(message, description.message_kinds):
+            if (is_on := description.is_on_fn(message)) is None:
+                return  # about another sensor (e.g. the other hazard)
             self._attr_is_on = is_on
-            if self.entity_description.attributes_fn is not None:
-                self._attr_extra_state_attributes = self.entity_description.attributes_fn(message)
-        else:
-            return
+            if description.attributes_fn is not None:
+                self._attr_extra_state_attributes = description.attributes_fn(message)
         self.async_write_ha_state()

@@ -24,6 +24,7 @@ RECALIBRATE = EarshotButtonDescription(
     key="recalibrate",
     translation_key="recalibrate",
     entity_category=EntityCategory.CONFIG,
+    detector="presence",
 )
 
 

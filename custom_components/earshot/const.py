@@ -117,6 +117,7 @@ ISSUE_DEVICE_MISSING: Final = "device_missing"
 ISSUE_PORTAUDIO_MISSING: Final = "portaudio_missing"
 ISSUE_ULTRASOUND_UNSUPPORTED: Final = "ultrasound_unsupported"
 ISSUE_MODEL_MISSING: Final = "model_missing"
+ISSUE_DETECTOR_FAILED: Final = "detector_failed"
 
 STATS_INTERVAL_S: Final = 10.0
 """How often audio-health statistics are sampled from the runtime."""

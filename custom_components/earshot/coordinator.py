@@ -32,6 +32,7 @@ from .const import (
     CONF_SOURCE,
     DEFAULT_SCENE,
     DOMAIN,
+    ISSUE_DETECTOR_FAILED,
     ISSUE_DEVICE_MISSING,
     ISSUE_PORTAUDIO_MISSING,
     ISSUE_ULTRASOUND_UNSUPPORTED,
@@ -50,6 +51,7 @@ from .const import (
     STATS_INTERVAL_S,
 )
 from .detectors import (
+    DetectorFailed,
     DetectorSet,
     option,
     presence_config,
@@ -160,6 +162,8 @@ class EarshotCoordinator:
         self.source_kind: str = entry.data[CONF_SOURCE]
         self.presence = detectors.presence
         self.sounds = detectors.sounds
+        self.failed_detectors: set[str] = set()
+        """Detectors switched off after an error (their entities are unavailable)."""
         self._built_with = _structure(entry.options)
         self.runtime = EngineRuntime(
             source,
@@ -274,6 +278,14 @@ class EarshotCoordinator:
             self._async_handle_status(message)
         elif isinstance(message, CalibrationResult):
             self._async_handle_calibration(message)
+        elif isinstance(message, DetectorFailed):
+            self.failed_detectors.add(message.detector)
+            async_create_issue(
+                self.hass,
+                self.config_entry,
+                ISSUE_DETECTOR_FAILED,
+                f"{message.detector}: {message.message}",
+            )
         elif isinstance(message, UltrasoundUnsupported):
             async_create_issue(
                 self.hass, self.config_entry, ISSUE_ULTRASOUND_UNSUPPORTED, message.reason

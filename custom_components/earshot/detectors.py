@@ -2,13 +2,16 @@
 
 Building detectors loads models from disk, so it runs in the executor. A model
 that is missing or corrupt leaves that detector out (the rest keeps working) and
-is reported so the integration can raise a repair issue instead of failing.
+is reported so the integration can raise a repair issue instead of failing. A
+model-backed detector that raises while running is switched off the same way,
+instead of taking the stream down and back up every second.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +30,7 @@ from .const import (
     OPT_SOUND_SENSITIVITY_PER_SOUND,
     OPT_SOUNDS_ENABLED,
 )
-from .engine.audio import AudioSource
+from .engine.audio import AudioBlock, AudioSource
 from .engine.guard.recorder import ClipRecorder
 from .engine.inference import ModelLoadError
 from .engine.level import LevelMeter
@@ -37,7 +40,49 @@ from .engine.runtime import Detector
 from .engine.sounds.detector import SoundConfig, SoundEventDetector
 from .engine.sounds.vocabulary import parse_sensitivity, parse_sound_type
 
+_LOGGER = logging.getLogger(__name__)
 LEVEL_INTERVAL_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorFailed:
+    """A detector raised while processing and was switched off until the entry reloads."""
+
+    detector: str
+    message: str
+
+
+class IsolatedDetector:
+    """Runs a detector so that its failure switches off only that detector.
+
+    Runs in the worker thread like the detector it wraps; the failure is logged
+    once and reported as :class:`DetectorFailed`.
+    """
+
+    def __init__(self, detector: Detector) -> None:
+        self._detector = detector
+        self.failed = False
+
+    @property
+    def name(self) -> str:
+        """The wrapped detector's name."""
+        return self._detector.name
+
+    def process(self, block: AudioBlock) -> Sequence[object]:
+        """The wrapped detector's results; nothing once it has failed."""
+        if self.failed:
+            return ()
+        try:
+            return self._detector.process(block)
+        except Exception as err:  # a bug or a bad model must not stop the other detectors
+            _LOGGER.exception("Earshot %s detector failed; switching it off", self.name)
+            self.failed = True
+            return (DetectorFailed(self.name, f"{type(err).__name__}: {err}"),)
+
+    def reset(self) -> None:
+        """Forget the stream (a failed detector stays off: the failure is not the stream's)."""
+        if not self.failed:
+            self._detector.reset()
 
 
 @dataclass
@@ -117,12 +162,12 @@ def build_detectors(entry: ConfigEntry, source: AudioSource) -> DetectorSet:
             result.model_problems.append(f"presence: {err}")
         else:
             # Presence carries no audio: the guard asks this ring for its incidents' clips.
-            result.detectors.extend((result.presence, ClipRecorder()))
+            result.detectors.extend((IsolatedDetector(result.presence), ClipRecorder()))
     if option(entry.options, OPT_SOUNDS_ENABLED):
         try:
             result.sounds = SoundEventDetector(sound_config(entry.options))
         except ModelLoadError as err:
             result.model_problems.append(f"sounds: {err}")
         else:
-            result.detectors.append(result.sounds)
+            result.detectors.append(IsolatedDetector(result.sounds))
     return result

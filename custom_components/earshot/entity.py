@@ -10,7 +10,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .coordinator import EarshotCoordinator
-from .detectors import option
+from .detectors import DetectorFailed, option
 from .engine.runtime import SourceStatus
 
 
@@ -22,6 +22,8 @@ class EarshotEntityDescription(EntityDescription):
     """Message types (engine results, statistics) after which the state is rewritten."""
     exists_fn: Callable[[EarshotCoordinator], bool] = lambda _: True
     """Whether the entry has this entity (e.g. only with a running presence detector)."""
+    detector: str | None = None
+    """The detector the state comes from; the entity is unavailable if it failed."""
 
 
 class EarshotEntity(Entity):
@@ -41,8 +43,11 @@ class EarshotEntity(Entity):
 
     @property
     def available(self) -> bool:
-        """Whether the audio source is delivering."""
-        return self.coordinator.available
+        """Whether the audio source is delivering (and this entity's detector is running)."""
+        return (
+            self.coordinator.available
+            and self.entity_description.detector not in self.coordinator.failed_detectors
+        )
 
     async def async_added_to_hass(self) -> None:
         """Subscribe to source status and to this entity's messages."""
@@ -50,7 +55,7 @@ class EarshotEntity(Entity):
         self.async_on_remove(
             self.coordinator.async_add_listener(
                 self._async_handle_message,
-                (SourceStatus, *self.entity_description.message_kinds),
+                (SourceStatus, DetectorFailed, *self.entity_description.message_kinds),
             )
         )
 

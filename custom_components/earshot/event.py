@@ -28,6 +28,7 @@ SOUND = EarshotEventDescription(
     translation_key="sound",
     event_types=list(SOUND_NAMES),
     message_kinds=(SoundEvent,),
+    detector="sounds",
 )
 
 

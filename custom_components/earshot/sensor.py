@@ -153,6 +153,7 @@ SENSORS: tuple[EarshotSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         message_kinds=(PresenceStatus, SettingsUpdated),
         exists_fn=_has_presence,
+        detector="presence",
         value_fn=_presence(lambda status: status.carrier_hz, "carrier_hz"),
     ),
     EarshotSensorDescription(
@@ -163,6 +164,7 @@ SENSORS: tuple[EarshotSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         message_kinds=(PresenceStatus, SettingsUpdated),
         exists_fn=_has_presence,
+        detector="presence",
         value_fn=_presence(lambda status: status.level_dbfs, "level_dbfs"),
     ),
     EarshotSensorDescription(
@@ -175,6 +177,7 @@ SENSORS: tuple[EarshotSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         message_kinds=(PresenceStatus, SettingsUpdated),
         exists_fn=_has_presence,
+        detector="presence",
         value_fn=_presence(lambda status: status.snr_db, "snr_db"),
     ),
     EarshotSensorDescription(
@@ -184,6 +187,7 @@ SENSORS: tuple[EarshotSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         message_kinds=(SettingsUpdated,),
         exists_fn=_has_presence,
+        detector="presence",
         value_fn=_calibrated_at,
     ),
     EarshotSensorDescription(
@@ -195,6 +199,7 @@ SENSORS: tuple[EarshotSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         message_kinds=(NoiseFloor,),
         exists_fn=lambda coordinator: coordinator.sounds is not None,
+        detector="sounds",
         value_fn=_noise_floor,
     ),
 )

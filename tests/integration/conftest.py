@@ -101,13 +101,16 @@ class ScriptedDetector:
         return self.detector_name
 
     def emit(self, *results: object) -> None:
-        """Report ``results`` from the next block (called from the test's thread)."""
+        """Report ``results`` from the next block (an exception is raised there)."""
         self.queued.extend(results)
 
     def process(self, block: AudioBlock) -> list[object]:
         results = []
         while self.queued:
-            results.append(self.queued.popleft())
+            result = self.queued.popleft()
+            if isinstance(result, Exception):
+                raise result
+            results.append(result)
         return results
 
     def reset(self) -> None:

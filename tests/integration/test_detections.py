@@ -301,3 +301,32 @@ async def test_audio_format_change_reloads_onto_a_new_stream(
     assert build.call_args.args[1]["sample_rate_hz"] == 96_000
     assert loaded.runtime_data.coordinator is not first
     assert loaded.state is ConfigEntryState.LOADED
+
+
+async def test_failing_detector_is_switched_off_alone(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    fake_detectors: FakeDetectors,
+    controlled_source: ControlledSource,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    occupancy, smoke = f"binary_sensor.{NAME}_occupancy", f"binary_sensor.{NAME}_smoke_alarm"
+    fake_detectors.presence.emit(ValueError("input 'doppler' must have shape (1, 20, 26)"))
+    await wait_for(hass, lambda: _state(hass, occupancy) == STATE_UNAVAILABLE)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"detector_failed_{loaded.entry_id}")
+    assert issue is not None
+    assert "presence: ValueError" in issue.translation_placeholders["message"]
+    assert _state(hass, f"button.{NAME}_recalibrate_presence") == STATE_UNAVAILABLE
+    assert _state(hass, f"sensor.{NAME}_carrier_frequency") == STATE_UNAVAILABLE
+
+    # the stream and the other detectors carry on; the failed one is not fed again
+    opens = controlled_source.opens
+    fake_detectors.presence.emit(OccupancyChanged(occupied=True, time_s=5.0))
+    fake_detectors.sounds.emit(HazardState("smoke_alarm", True, 5.0, "t3"))
+    await wait_for(hass, lambda: _state(hass, smoke) == STATE_ON)
+    assert _state(hass, occupancy) == STATE_UNAVAILABLE
+    assert fake_detectors.presence.queued  # never processed
+    assert controlled_source.opens == opens
+    assert _state(hass, f"sensor.{NAME}_sound_level") not in (STATE_UNAVAILABLE, None)
+    assert _state(hass, f"select.{NAME}_presence_sensitivity") == "medium"
+    assert caplog.text.count("presence detector failed") == 1
