@@ -4,7 +4,9 @@
 offline rendering. Give it contiguous blocks of the speaker signal and it returns
 what the mics record; every piece of state it keeps (filter histories, the
 speaker history, noise chunks) lives on the stream's sample clock, so the output
-does not depend on how the stream is cut into blocks.
+does not depend on how the stream is cut into blocks. Scene music joins the
+speaker signal here, behind the output mixer's back, like another app playing
+through the same speaker: detectors get no reference copy of it.
 """
 
 from __future__ import annotations

@@ -2,11 +2,15 @@
 
 The speaker signal goes through the driver's nonlinearity (y = x + a2 x^2 + a3 x^3,
 so music bass intermodulates with an ultrasonic carrier) and its frequency
-response, is oversampled and kept in a history buffer. Each acoustic path reads
-that history at its own delay d(t)/c with cubic interpolation; moving scatterers
-change d(t) every sample, which yields true Doppler and micro-Doppler, seamless
-across blocks. Path amplitudes follow the physics: images of the walls fall off as
-1/r, scatterers as reflectivity / (r_speaker * r_mic), plus air absorption.
+response. Fixed paths (direct coupling, first-order wall images, furniture) form
+one FIR of band-limited fractional delays. For moving scatterers the radiated
+signal is oversampled 4x into a history buffer that each path reads at its own
+delay d(t)/c with cubic interpolation; d(t) changes every sample, which yields
+true Doppler and micro-Doppler, seamless across blocks (mirror images stay 80+ dB
+below the echo). Amplitudes follow the physics: wall images fall off as 1/r,
+scatterers as reflectivity / (r_speaker * r_mic), plus air absorption. Every path
+shares a fixed extra latency (:attr:`SpeakerPaths.latency_frames`), like a sound
+card's output-to-input delay.
 """
 
 from __future__ import annotations
@@ -29,9 +33,7 @@ from .dsp import (
     response_taps,
 )
 from .reflectors import scene_movers
-from .scene import (
-    Scene,
-)
+from .scene import Scene
 from .timeline import scene_times_s
 
 OVERSAMPLE = 4
