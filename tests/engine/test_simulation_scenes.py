@@ -138,3 +138,12 @@ def test_walkers_accelerate_from_standing_and_stop_smoothly() -> None:
     assert walk.speed_factor(np.array([0.0, 0.5, 2.5, 4.5, 5.0])) == pytest.approx(
         [0.0, 0.5, 1.0, 0.5, 0.0]
     )
+
+
+def test_nonsense_is_rejected() -> None:
+    with pytest.raises(ValueError, match="duration"):
+        Scene(name="x", duration_s=0.0)
+    with pytest.raises(ValueError, match="waypoints"):
+        Walk(start_s=0.0, duration_s=1.0, waypoints=((1.0, 1.0),))
+    with pytest.raises(ValueError, match="duration"):
+        Walk(start_s=0.0, duration_s=0.0, waypoints=((1.0, 1.0), (2.0, 1.0)))

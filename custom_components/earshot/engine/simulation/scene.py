@@ -163,6 +163,12 @@ class Walk:
     """Time to speed up from standing at the start, and to slow down at the end; 0 for
     someone already walking (coming in through a door) and not stopping."""
 
+    def __post_init__(self) -> None:
+        if len(self.waypoints) < 2 or path_length_m(self.waypoints) <= 0.0:
+            raise ValueError("a walk needs at least two distinct waypoints")
+        if self.duration_s <= 0.0:
+            raise ValueError(f"a walk needs a positive duration, got {self.duration_s}")
+
     @classmethod
     def at_speed(
         cls, *, start_s: float, waypoints: Sequence[Vec2], speed_m_s: float, **kwargs: float
@@ -390,6 +396,10 @@ class Scene:
     device: Device = field(default_factory=Device)
     actions: tuple[Action, ...] = ()
     description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.duration_s <= 0.0:
+            raise ValueError(f"scene duration must be positive, got {self.duration_s}")
 
     def annotations(self) -> tuple[Annotation, ...]:
         """Ground truth of the whole timeline, sorted by start time."""
