@@ -54,6 +54,7 @@ async def async_get_config_entry_diagnostics(
             "status": asdict(status) if status is not None else None,
         },
         "detectors": [detector.name for detector in runtime.detectors],
+        "failed_detectors": sorted(coordinator.failed_detectors),
         "stats": asdict(runtime.stats()),
         "guard": entry.runtime_data.guard.diagnostics() if entry.runtime_data.guard else None,
     }

@@ -45,6 +45,7 @@ async def test_diagnostics(
         "error_type": None,
     }
     assert diagnostics["detectors"] == ["level", "sounds"]  # no speaker: no presence
+    assert diagnostics["failed_detectors"] == []
     assert diagnostics["stats"]["blocks"] > 0
     assert diagnostics["stats"]["running"] is True
     assert await hass.config_entries.async_unload(entry.entry_id)
