@@ -112,6 +112,27 @@ class StreamingFir:
         return int(self._taps.shape[1]) if self._taps.ndim == 2 else int(block.shape[1])
 
 
+class StreamingUpsampler:
+    """Integer-factor interpolation of a mono stream (polyphase FIR, exact across blocks)."""
+
+    def __init__(self, factor: int, taps: Float64Array) -> None:
+        per_phase = -(-len(taps) // factor)
+        padded = np.zeros(per_phase * factor)
+        padded[: len(taps)] = taps
+        self._factor = factor
+        self._phases = [padded[p::factor] for p in range(factor)]
+        self._history: Float64Array = np.zeros(per_phase - 1)
+
+    def process(self, block: Float64Array) -> FloatArray:
+        """``factor`` output samples per input sample, float32."""
+        joined = np.concatenate([self._history, block])
+        self._history = joined[len(joined) - len(self._history) :]
+        out = np.empty(len(block) * self._factor, dtype=np.float32)
+        for p, phase in enumerate(self._phases):
+            out[p :: self._factor] = np.convolve(joined, phase, "valid")
+        return out
+
+
 def kaiser_lowpass(cutoff: float, num_taps: int, beta: float = 8.0) -> Float64Array:
     """Linear-phase low-pass taps; ``cutoff`` is a fraction of the sample rate (0..0.5)."""
     n = np.arange(num_taps) - (num_taps - 1) / 2.0

@@ -24,6 +24,7 @@ from .dsp import (
     Float64Array,
     FloatArray,
     StreamingFir,
+    StreamingUpsampler,
     butterworth_magnitude,
     cubic_read,
     db_to_gain,
@@ -97,7 +98,9 @@ class SpeakerPaths:
             response_taps(speaker_response, sample_rate_hz, SPEAKER_TAPS), 1
         )
         up_taps = OVERSAMPLE * UPSAMPLER_TAPS_PER_PHASE + 1
-        self._upsampler = StreamingFir(OVERSAMPLE * kaiser_lowpass(0.5 / OVERSAMPLE, up_taps), 1)
+        self._upsampler = StreamingUpsampler(
+            OVERSAMPLE, OVERSAMPLE * kaiser_lowpass(0.5 / OVERSAMPLE, up_taps)
+        )
         self._up_delay = (up_taps - 1) / 2.0
         self._latency_frames = max(math.ceil((self._up_delay + 4) / OVERSAMPLE), STATIC_HALF_WIDTH)
         self._history_frames = math.ceil(MAX_PATH_M / SPEED_OF_SOUND_M_S * sample_rate_hz) + 8
@@ -163,9 +166,7 @@ class SpeakerPaths:
         frames = len(speaker)
         driven = speaker + self._a2 * speaker**2 + self._a3 * speaker**3
         radiated = self._speaker_fir.process(driven[:, None])[:, 0].astype(np.float64)
-        stuffed = np.zeros((frames * OVERSAMPLE, 1))
-        stuffed[::OVERSAMPLE, 0] = radiated
-        upsampled = self._upsampler.process(stuffed)[:, 0]
+        upsampled = self._upsampler.process(radiated)
         needed = OVERSAMPLE * (frames + self._history_frames + self._latency_frames) + 8
         joined = np.concatenate([self._history, upsampled])
         if len(joined) < needed:
