@@ -16,7 +16,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import async_track_time_interval
@@ -201,6 +202,13 @@ class EarshotCoordinator:
             name=f"earshot stats {self.config_entry.title}",
             cancel_on_shutdown=True,
         )
+        # Entries are not unloaded at shutdown: close the sound card cleanly anyway.
+        self.config_entry.async_on_unload(
+            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop)
+        )
+
+    async def _async_on_hass_stop(self, _event: Event) -> None:
+        await self.async_stop()
 
     async def async_stop(self) -> None:
         """Stop the worker thread and close the source; nothing is left running."""

@@ -8,7 +8,7 @@ from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -228,3 +228,16 @@ def test_build_source_sound_card_with_speaker_and_unknown_kind() -> None:
     assert source.format == AudioFormat(96_000, 2)
     with pytest.raises(ValueError, match="unknown"):
         build_source({CONF_SOURCE: "telepathy"}, {})
+
+
+async def test_home_assistant_stop_closes_the_source(
+    hass: HomeAssistant, simulated_entry: MockConfigEntry, controlled_source: ControlledSource
+) -> None:
+    simulated_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(simulated_entry.entry_id)
+    await wait_for(hass, lambda: controlled_source.is_open)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert _earshot_threads() == []
+    assert not controlled_source.is_open
+    assert await hass.config_entries.async_unload(simulated_entry.entry_id)  # still clean
