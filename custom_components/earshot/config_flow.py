@@ -16,11 +16,12 @@ import voluptuous as vol
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -135,6 +136,14 @@ def _check_sound_card(
         source.close()
 
 
+def _held_by_earshot(hass: HomeAssistant, input_device: str) -> bool:
+    """Whether a running entry holds this microphone (a second open would fail as busy)."""
+    return any(
+        entry.state is ConfigEntryState.LOADED and entry.data.get(CONF_INPUT_DEVICE) == input_device
+        for entry in hass.config_entries.async_entries(DOMAIN)
+    )
+
+
 def _check_wav_file(path: Path) -> None:
     """Read the file and its first block; raises AudioSourceError if it is unusable."""
     source = WavFileSource(path, realtime=False)
@@ -246,11 +255,12 @@ class EarshotConfigFlow(ConfigFlow, domain=DOMAIN):
             input_device = user_input[CONF_INPUT_DEVICE]
             output_device = user_input.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
             try:
-                await self.hass.async_add_executor_job(
-                    _check_sound_card,
-                    input_device,
-                    None if output_device == NO_OUTPUT_DEVICE else output_device,
-                )
+                if not _held_by_earshot(self.hass, input_device):
+                    await self.hass.async_add_executor_job(
+                        _check_sound_card,
+                        input_device,
+                        None if output_device == NO_OUTPUT_DEVICE else output_device,
+                    )
             except AudioSourceError as err:
                 errors["base"] = "cannot_open_device"
                 placeholders["error"] = str(err)
@@ -361,13 +371,15 @@ class EarshotOptionsFlow(OptionsFlow):
             }
             output = self.config_entry.data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
             try:
-                await self.hass.async_add_executor_job(
-                    _check_sound_card,
-                    self.config_entry.data[CONF_INPUT_DEVICE],
-                    None if output == NO_OUTPUT_DEVICE else output,
-                    changes[OPT_SAMPLE_RATE_HZ],
-                    changes[OPT_INPUT_CHANNELS],
-                )
+                # A running entry holds the card; it then reports a bad format after reloading.
+                if self.config_entry.state is not ConfigEntryState.LOADED:
+                    await self.hass.async_add_executor_job(
+                        _check_sound_card,
+                        self.config_entry.data[CONF_INPUT_DEVICE],
+                        None if output == NO_OUTPUT_DEVICE else output,
+                        changes[OPT_SAMPLE_RATE_HZ],
+                        changes[OPT_INPUT_CHANNELS],
+                    )
             except AudioSourceError as err:
                 errors["base"] = "cannot_open_device"
                 placeholders["error"] = str(err)

@@ -10,7 +10,7 @@ from unittest.mock import patch
 
 import numpy as np
 import pytest
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -127,13 +127,14 @@ async def test_sound_card(hass: HomeAssistant, devices: Any) -> None:
     }
     devices.assert_called_with("USB Mic", "HDMI")
 
+    checks = devices.call_count
     result = await _start(hass, SOURCE_SOUND_CARD)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_INPUT_DEVICE: "USB Mic", CONF_OUTPUT_DEVICE: NO_OUTPUT_DEVICE}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    devices.assert_called_with("USB Mic", None)
+    assert devices.call_count == checks  # the running entry holds it: not opened again
 
 
 async def test_sound_card_portaudio_missing(hass: HomeAssistant) -> None:
@@ -461,3 +462,34 @@ async def test_options_audio_step_for_sound_cards_only(
         )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {"sample_rate_hz": 96_000, "input_channels": 2}
+
+
+async def test_a_card_held_by_a_running_entry_is_not_opened_twice(
+    hass: HomeAssistant, devices: Any
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="USB Mic",
+        unique_id="USB Mic",
+        data={CONF_SOURCE: SOURCE_SOUND_CARD, CONF_INPUT_DEVICE: "USB Mic"},
+        state=ConfigEntryState.LOADED,
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "audio"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"sample_rate_hz": "44100", "input_channels": 1}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["sample_rate_hz"] == 44_100
+
+    with patch("custom_components.earshot.async_unload_entry", return_value=True):
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_INPUT_DEVICE: "USB Mic", CONF_OUTPUT_DEVICE: "HDMI"}
+        )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_OUTPUT_DEVICE] == "HDMI"
+    devices.assert_not_called()
