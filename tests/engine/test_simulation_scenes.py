@@ -147,3 +147,16 @@ def test_nonsense_is_rejected() -> None:
         Walk(start_s=0.0, duration_s=1.0, waypoints=((1.0, 1.0),))
     with pytest.raises(ValueError, match="duration"):
         Walk(start_s=0.0, duration_s=0.0, waypoints=((1.0, 1.0), (2.0, 1.0)))
+
+
+def test_looped_annotations_unroll_the_timeline() -> None:
+    scene = Scene(
+        name="t",
+        duration_s=10.0,
+        actions=(Sound(start_s=8.0, duration_s=2.0, kind="knock"),),
+    )
+    assert scene.looped_annotations(5.0, 29.0) == (
+        Annotation("sound", "knock", 8.0, 10.0),
+        Annotation("sound", "knock", 18.0, 20.0),
+        Annotation("sound", "knock", 28.0, 29.0),
+    )

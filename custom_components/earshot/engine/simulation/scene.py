@@ -411,6 +411,19 @@ class Scene:
         ]
         return tuple(sorted(found, key=lambda a: (a.start_s, a.kind, a.label)))
 
+    def looped_annotations(self, start_s: float, end_s: float) -> tuple[Annotation, ...]:
+        """Ground truth of a looping stream between two stream times, in stream seconds."""
+        out = []
+        first_pass = math.floor(start_s / self.duration_s)
+        last_pass = math.ceil(end_s / self.duration_s)
+        for loop in range(first_pass, last_pass):
+            offset = loop * self.duration_s
+            for a in self.annotations():
+                begin, finish = max(a.start_s + offset, start_s), min(a.end_s + offset, end_s)
+                if begin < finish:
+                    out.append(Annotation(a.kind, a.label, begin, finish))
+        return tuple(out)
+
 
 def annotate(action: Action, room: Room | None = None) -> tuple[Annotation, ...]:
     """The ground-truth intervals one action produces.
