@@ -24,6 +24,8 @@ T4_PERIOD_S = 5.7
 T4_TONES: tuple[tuple[float, float], ...] = ((0.0, 0.1), (0.2, 0.3), (0.4, 0.5), (0.6, 0.7))
 VOICE_BANDWIDTH_HZ = 6000.0
 """Voices (speech, barks, cries) carry little above this; fewer harmonics, faster synthesis."""
+VOICE_KINDS = frozenset({"speech", "dog_bark", "baby_cry", "tv"})
+VOICE_RATE_HZ = 16_000
 MAX_CLIP_S = 8.0
 """Longer sounds loop a clip of this length (steady sounds) to bound memory."""
 
@@ -512,10 +514,28 @@ def active_rms(signal: Float64Array, sample_rate_hz: int) -> float:
     return float(np.sqrt(np.mean(loud))) if loud.size else 0.0
 
 
+def fft_resample(signal: Float64Array, frames: int) -> Float64Array:
+    """Band-limited resampling of a clip to ``frames`` samples (circular, like the clips)."""
+    spectrum = np.fft.rfft(signal)
+    bins = frames // 2 + 1
+    padded = np.zeros(bins, dtype=np.complex128)
+    count = min(bins, len(spectrum))
+    padded[:count] = spectrum[:count]
+    return np.asarray(np.fft.irfft(padded, frames) * frames / len(signal), dtype=np.float64)
+
+
 def synthesize(
     kind: str, rng: np.random.Generator, sample_rate_hz: int, duration_s: float, variant: str = ""
 ) -> Float64Array:
-    """A unit-active-RMS clip of ``kind``: the whole sound, or one period to be tiled."""
-    clip = SYNTHS[kind](rng, sample_rate_hz, duration_s, variant)
+    """A unit-active-RMS clip of ``kind``: the whole sound, or one period to be tiled.
+
+    Voices carry nothing above 8 kHz here, so they are synthesized at 16 kHz and
+    resampled, which keeps the synthesis stall of a real-time stream short.
+    """
+    if kind in VOICE_KINDS and sample_rate_hz > VOICE_RATE_HZ:
+        voice = SYNTHS[kind](rng, VOICE_RATE_HZ, duration_s, variant)
+        clip = fft_resample(voice, round(len(voice) * sample_rate_hz / VOICE_RATE_HZ))
+    else:
+        clip = SYNTHS[kind](rng, sample_rate_hz, duration_s, variant)
     rms = active_rms(clip, sample_rate_hz)
     return np.asarray(clip / rms if rms > 0 else clip, dtype=np.float64)
