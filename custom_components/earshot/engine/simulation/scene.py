@@ -21,24 +21,14 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from ..sounds.vocabulary import SOUND_TYPES
+
 Float64Array = npt.NDArray[np.float64]
 Vec2 = tuple[float, float]
 Vec3 = tuple[float, float, float]
 
-SOUND_KINDS: tuple[str, ...] = (
-    "smoke_alarm",
-    "co_alarm",
-    "glass_break",
-    "dog_bark",
-    "baby_cry",
-    "knock",
-    "doorbell",
-    "footsteps",
-    "door",
-    "water_running",
-    "appliance_beep",
-)
-"""Target sound-event labels, the vocabulary shared with the sound detectors."""
+SOUND_KINDS: tuple[str, ...] = SOUND_TYPES
+"""Target sound-event labels: the sound detectors' public vocabulary, so the two never drift."""
 NON_TARGET_SOUNDS: tuple[str, ...] = ("speech", "music")
 """Sound labels that are annotated but are not events to detect."""
 DISTRACTOR_SOUNDS: tuple[str, ...] = ("kettle", "phone_ring", "vacuum_cleaner", "tv")
