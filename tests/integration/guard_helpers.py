@@ -5,10 +5,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 from unittest.mock import patch
 
 import numpy as np
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.earshot.const import (
+    CONF_SCENE,
+    CONF_SEED,
+    CONF_SOURCE,
+    DOMAIN,
+    SIMULATED_UNIQUE_ID,
+    SOURCE_SIMULATED,
+)
 from custom_components.earshot.detectors import DetectorSet
 from custom_components.earshot.engine.audio import AudioBlock, AudioSource
 from custom_components.earshot.engine.runtime import Detector
@@ -16,6 +27,7 @@ from custom_components.earshot.engine.simulation.source import SimulatedHome
 from custom_components.earshot.engine.sounds.results import SoundClip, SoundEvent
 from custom_components.earshot.engine.sounds.ring_buffer import AudioRing
 from custom_components.earshot.engine.sounds.vocabulary import SoundType
+from custom_components.earshot.guard import GuardManager
 
 from .conftest import ControlledSource
 
@@ -166,3 +178,29 @@ def running_on(source: AudioSource, *detectors: Detector) -> Iterator[None]:
         ),
     ):
         yield
+
+
+async def setup_guard(
+    hass: HomeAssistant,
+    source: AudioSource,
+    script: Sequence[tuple[float, Callable[[float], object]]] = (),
+    options: dict[str, Any] | None = None,
+    *more_detectors: Detector,
+    title: str = "Living room",
+) -> tuple[MockConfigEntry, GuardManager, ScriptedDetector]:
+    """Set up a simulated-home entry on ``source`` whose detections follow ``script``."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=title,
+        unique_id=SIMULATED_UNIQUE_ID,
+        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
+        options=options or {},
+    )
+    entry.add_to_hass(hass)
+    detector = ScriptedDetector(script)
+    with running_on(source, detector, *more_detectors):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    guard = entry.runtime_data.guard
+    assert guard is not None
+    return entry, guard, detector

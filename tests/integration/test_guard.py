@@ -12,13 +12,8 @@ from homeassistant.core import Event, HomeAssistant, ServiceCall
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
 from custom_components.earshot.const import (
-    CONF_SCENE,
-    CONF_SEED,
-    CONF_SOURCE,
     DOMAIN,
     OPT_NOTIFY_TARGETS,
-    SIMULATED_UNIQUE_ID,
-    SOURCE_SIMULATED,
 )
 from custom_components.earshot.engine.guard.policy import GuardMode
 from custom_components.earshot.engine.wavio import read_wav
@@ -31,7 +26,7 @@ from .guard_helpers import (
     PRE_ROLL_LEVEL,
     PRE_ROLL_S,
     ScriptedDetector,
-    running_on,
+    setup_guard,
     sound,
 )
 
@@ -52,20 +47,9 @@ async def _setup(
     options: dict[str, Any] | None = None,
     mode: GuardMode = GuardMode.OFF,
 ) -> tuple[MockConfigEntry, GuardManager, ScriptedDetector]:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Living room",
-        unique_id=SIMULATED_UNIQUE_ID,
-        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
-        options={OPT_NOTIFY_TARGETS: TARGETS, **(options or {})},
+    entry, guard, detector = await setup_guard(
+        hass, source, script, {OPT_NOTIFY_TARGETS: TARGETS, **(options or {})}
     )
-    entry.add_to_hass(hass)
-    detector = ScriptedDetector(script)
-    with running_on(source, detector):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    guard = entry.runtime_data.guard
-    assert guard is not None
     guard.async_set_mode(mode)
     detector.start()
     return entry, guard, detector

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -45,12 +44,11 @@ from custom_components.earshot.engine.guard.incidents import Detection
 from custom_components.earshot.engine.guard.policy import GuardMode
 from custom_components.earshot.engine.guard.recorder import ClipRecorder
 from custom_components.earshot.engine.presence.results import MotionDetected
-from custom_components.earshot.engine.runtime import Detector
 from custom_components.earshot.engine.sounds.detector import SoundEventDetector
-from custom_components.earshot.guard import EVENT_ALERT, EVENT_NOTIFICATION_ACTION, GuardManager
+from custom_components.earshot.guard import EVENT_ALERT, EVENT_NOTIFICATION_ACTION
 
 from .conftest import ControlledSource, wait_for
-from .guard_helpers import ScriptedDetector, SpeakerSource, running_on, sound
+from .guard_helpers import SpeakerSource, setup_guard, sound
 
 PANEL = "alarm_control_panel.house"
 SIREN = "siren.living_room_siren"
@@ -61,33 +59,9 @@ def clips_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
     hass.config.config_dir = str(tmp_path)
 
 
-async def _setup(
-    hass: HomeAssistant,
-    source: ControlledSource,
-    script: Sequence[tuple[float, Callable[[float], object]]] = (),
-    options: dict[str, Any] | None = None,
-    *more_detectors: Detector,
-) -> tuple[MockConfigEntry, GuardManager, ScriptedDetector]:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Living room",
-        unique_id=SIMULATED_UNIQUE_ID,
-        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
-        options=options or {},
-    )
-    entry.add_to_hass(hass)
-    detector = ScriptedDetector(script)
-    with running_on(source, detector, *more_detectors):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    guard = entry.runtime_data.guard
-    assert guard is not None
-    return entry, guard, detector
-
-
 async def test_follows_alarm_panel_within_one_state_change(hass: HomeAssistant) -> None:
     hass.states.async_set(PANEL, "armed_away")
-    _, guard, _ = await _setup(
+    _, guard, _ = await setup_guard(
         hass,
         ControlledSource(),
         options={OPT_GUARD_FOLLOW: GUARD_FOLLOW_ALARM_PANEL, OPT_GUARD_ALARM_PANEL: PANEL},
@@ -108,7 +82,7 @@ async def test_follows_alarm_panel_within_one_state_change(hass: HomeAssistant) 
 async def test_follows_people(hass: HomeAssistant) -> None:
     hass.states.async_set("person.ann", "home")
     hass.states.async_set("person.bob", "not_home")
-    _, guard, _ = await _setup(
+    _, guard, _ = await setup_guard(
         hass,
         ControlledSource(),
         options={
@@ -127,7 +101,7 @@ async def test_follows_people(hass: HomeAssistant) -> None:
 
 async def test_follows_zone_home_without_people(hass: HomeAssistant) -> None:
     hass.states.async_set("zone.home", "1")
-    _, guard, _ = await _setup(
+    _, guard, _ = await setup_guard(
         hass, ControlledSource(), options={OPT_GUARD_FOLLOW: GUARD_FOLLOW_PEOPLE}
     )
     assert guard.mode is GuardMode.HOME
@@ -138,7 +112,7 @@ async def test_follows_zone_home_without_people(hass: HomeAssistant) -> None:
 
 async def test_siren_plays_through_the_speaker_and_stops(hass: HomeAssistant) -> None:
     source = SpeakerSource()
-    _, guard, _ = await _setup(hass, source)
+    _, guard, _ = await setup_guard(hass, source)
     assert hass.states.get(SIREN).state == STATE_OFF
     await hass.services.async_call(
         SIREN_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: SIREN}, blocking=True
@@ -157,7 +131,7 @@ async def test_siren_plays_through_the_speaker_and_stops(hass: HomeAssistant) ->
 
 
 async def test_no_siren_without_a_speaker(hass: HomeAssistant) -> None:
-    _, guard, _ = await _setup(hass, ControlledSource())
+    _, guard, _ = await setup_guard(hass, ControlledSource())
     assert guard.siren is None
     assert hass.states.get(SIREN) is None
 
@@ -167,7 +141,7 @@ async def test_phone_actions_sound_siren_and_dismiss_false_alarm(hass: HomeAssis
     alerts: list[Event] = []
     hass.bus.async_listen(EVENT_ALERT, alerts.append)
     source = SpeakerSource()
-    entry, guard, detector = await _setup(
+    entry, guard, detector = await setup_guard(
         hass, source, [(0.5, sound("glass_break"))], {OPT_NOTIFY_TARGETS: ["mobile_app_phone"]}
     )
     guard.async_set_mode(GuardMode.AWAY)
@@ -203,7 +177,7 @@ async def test_presence_and_footsteps_make_one_intrusion(hass: HomeAssistant) ->
         (1.5, sound("door")),
         (2.0, lambda t: MotionDetected(t, "major", 0.9)),
     ]
-    entry, guard, detector = await _setup(hass, ControlledSource(), script)
+    entry, guard, detector = await setup_guard(hass, ControlledSource(), script)
     guard.async_set_mode(GuardMode.AWAY)
     detector.start()
     await wait_for(hass, lambda: detector.done and guard.counters["updates"] == 3)
@@ -222,7 +196,7 @@ async def test_diagnostics_show_guard_counters_not_targets(
     async_mock_service(hass, "notify", "mobile_app_secret_phone")
     alerts: list[Event] = []
     hass.bus.async_listen(EVENT_ALERT, alerts.append)
-    entry, guard, detector = await _setup(
+    entry, guard, detector = await setup_guard(
         hass,
         ControlledSource(),
         [(0.5, sound("glass_break"))],
@@ -245,7 +219,7 @@ SELECT = "select.living_room_guard_mode"
 
 async def test_mode_select_sets_and_shows_the_mode(hass: HomeAssistant) -> None:
     hass.states.async_set(PANEL, "disarmed")
-    _, guard, _ = await _setup(
+    _, guard, _ = await setup_guard(
         hass,
         ControlledSource(),
         options={OPT_GUARD_FOLLOW: GUARD_FOLLOW_ALARM_PANEL, OPT_GUARD_ALARM_PANEL: PANEL},
@@ -266,13 +240,13 @@ async def test_mode_select_sets_and_shows_the_mode(hass: HomeAssistant) -> None:
 
 async def test_hand_set_mode_survives_a_restart(hass: HomeAssistant) -> None:
     mock_restore_cache(hass, [State(SELECT, "away")])
-    _, guard, _ = await _setup(hass, ControlledSource())
+    _, guard, _ = await setup_guard(hass, ControlledSource())
     assert guard.mode is GuardMode.AWAY
     assert hass.states.get(SELECT).state == "away"
 
 
 async def test_option_changes_apply_without_restart(hass: HomeAssistant) -> None:
-    entry, guard, _ = await _setup(hass, ControlledSource())
+    entry, guard, _ = await setup_guard(hass, ControlledSource())
     assert not guard.policy.alerts_on(GuardMode.HOME, "glass_break")
     hass.config_entries.async_update_entry(
         entry, options={**entry.options, "guard_alerts_home": ["glass_break"]}
@@ -288,7 +262,9 @@ async def test_presence_alone_gets_a_clip_from_the_recorder(hass: HomeAssistant)
     alerts: list[Event] = []
     hass.bus.async_listen(EVENT_ALERT, alerts.append)
     script = [(6.0, lambda t: MotionDetected(t, "major", 0.8))]
-    entry, guard, detector = await _setup(hass, ControlledSource(), script, None, ClipRecorder())
+    entry, guard, detector = await setup_guard(
+        hass, ControlledSource(), script, None, ClipRecorder()
+    )
     guard.async_set_mode(GuardMode.AWAY)
     detector.start()
     await wait_for(hass, lambda: alerts)
@@ -309,7 +285,7 @@ async def test_presence_alone_gets_a_clip_from_the_recorder(hass: HomeAssistant)
 async def test_mode_change_while_storing_does_not_swallow_the_alert(hass: HomeAssistant) -> None:
     alerts: list[Event] = []
     hass.bus.async_listen(EVENT_ALERT, alerts.append)
-    _, guard, _ = await _setup(hass, ControlledSource())
+    _, guard, _ = await setup_guard(hass, ControlledSource())
     guard.async_set_mode(GuardMode.AWAY)
     async with guard._io_lock:  # the store is busy with an earlier incident
         guard.async_handle_detection(Detection("glass_break", 1.0, 2.0, 0.9))

@@ -21,20 +21,15 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.earshot.const import (
-    CONF_SCENE,
-    CONF_SEED,
-    CONF_SOURCE,
     DOMAIN,
     OPT_CLIP_RETENTION_DAYS,
-    SIMULATED_UNIQUE_ID,
-    SOURCE_SIMULATED,
 )
 from custom_components.earshot.engine.guard.clips import IncidentRecord
 from custom_components.earshot.engine.guard.policy import GuardMode
 from custom_components.earshot.guard import EVENT_ALERT, GuardManager, media_browser_path
 
 from .conftest import ControlledSource, wait_for
-from .guard_helpers import ScriptedDetector, running_on, sound
+from .guard_helpers import ScriptedDetector, setup_guard, sound
 
 
 @pytest.fixture
@@ -46,20 +41,9 @@ def clips_root(hass: HomeAssistant, tmp_path: Path) -> Path:
 async def _setup(
     hass: HomeAssistant, script: list[Any], options: dict[str, Any] | None = None
 ) -> tuple[MockConfigEntry, GuardManager, ScriptedDetector]:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Hall",
-        unique_id=SIMULATED_UNIQUE_ID,
-        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
-        options=options or {},
+    entry, guard, detector = await setup_guard(
+        hass, ControlledSource(), script, options, title="Hall"
     )
-    entry.add_to_hass(hass)
-    detector = ScriptedDetector(script)
-    with running_on(ControlledSource(), detector):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    guard = entry.runtime_data.guard
-    assert guard is not None
     guard.async_set_mode(GuardMode.AWAY)
     detector.start()
     return entry, guard, detector
