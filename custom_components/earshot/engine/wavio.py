@@ -1,7 +1,8 @@
 """Reading and writing WAV files as float32 arrays, with errors a user can act on.
 
-Only the standard library's ``wave`` module is used (PCM 8/16/24/32-bit), plus a
-small parser for IEEE-float WAVs, which ``wave`` refuses.
+Reading uses its own small chunk parser rather than the standard library's ``wave``,
+which refuses IEEE-float and WAVE_FORMAT_EXTENSIBLE files and truncated recordings
+(PCM 8/16/24/32-bit and 32/64-bit float are read). Writing is 16-bit PCM via ``wave``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .audio import FloatArray, UnsupportedAudioError
+from .files import write_atomic
 
 _WAVE_FORMAT_PCM = 1
 _WAVE_FORMAT_IEEE_FLOAT = 3
@@ -85,19 +87,30 @@ def _decode(path: Path, payload: bytes, format_tag: int, channels: int, bits: in
     else:
         raise UnsupportedAudioError(
             f"{path}: unsupported WAV encoding (format {format_tag}, {bits} bits); "
-            "use PCM 8/16/24/32-bit or 32-bit float"
+            "use PCM 8/16/24/32-bit or 32/64-bit float"
         )
     return values.reshape(-1, channels)
 
 
 def write_wav(path: str | Path, samples: FloatArray, sample_rate_hz: int) -> None:
-    """Write (frames, channels) or (frames,) float samples as 16-bit PCM, clipping to +-1."""
+    """Write (frames, channels) or (frames,) float samples as 16-bit PCM, clipping to +-1.
+
+    NaN is written as silence. The file is written beside ``path`` and renamed over it,
+    so a full disk raises OSError, leaves no truncated WAV and keeps any previous file.
+    """
     array = np.asarray(samples, dtype=np.float32)
     if array.ndim == 1:
         array = array[:, None]
-    pcm = np.round(np.clip(array, -1.0, 1.0 - 1.0 / 32768.0) * 32768.0).astype("<i2")
-    with open(path, "wb") as handle, wave.open(handle, "wb") as out:
-        out.setnchannels(int(array.shape[1]))
-        out.setsampwidth(2)
-        out.setframerate(int(sample_rate_hz))
-        out.writeframes(pcm.tobytes())
+    if array.ndim != 2 or array.shape[1] == 0:
+        raise ValueError(f"samples must be shaped (frames, channels), got {array.shape}")
+    finite = np.nan_to_num(array, nan=0.0, posinf=1.0, neginf=-1.0)
+    pcm = np.round(np.clip(finite, -1.0, 1.0 - 1.0 / 32768.0) * 32768.0).astype("<i2")
+
+    def write(target: Path) -> None:
+        with open(target, "wb") as handle, wave.open(handle, "wb") as out:
+            out.setnchannels(int(array.shape[1]))
+            out.setsampwidth(2)
+            out.setframerate(int(sample_rate_hz))
+            out.writeframes(pcm.tobytes())
+
+    write_atomic(path, write)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..audio import FloatArray
+from ..files import write_atomic
 from ..wavio import write_wav
 from .incidents import ClipAudio
 
@@ -158,9 +158,7 @@ class ClipStore:
             self._enforce_size(record.entry_id, retention.max_bytes - samples.size * 2 - 4096)
             wav_name = f"{record.incident_id}.wav"
             rate_hz = clip.sample_rate_hz
-            if self._write_atomic(
-                folder / wav_name, "write a clip", lambda p: write_wav(p, samples, rate_hz)
-            ):
+            if self._write("write a clip", lambda: write_wav(folder / wav_name, samples, rate_hz)):
                 record = replace(
                     record,
                     clip=wav_name,
@@ -178,18 +176,17 @@ class ClipStore:
     def _write_record(self, record: IncidentRecord) -> bool:
         payload = json.dumps(record.to_json(), indent=1, sort_keys=True)
         path = self._folder(record) / f"{record.incident_id}.json"
-        return self._write_atomic(
-            path, "write a record", lambda p: p.write_text(payload, encoding="utf-8")
+        return self._write(
+            "write a record",
+            lambda: write_atomic(path, lambda p: p.write_text(payload, encoding="utf-8")),
         )
 
-    def _write_atomic(self, path: Path, operation: str, write: Callable[[Path], object]) -> bool:
-        partial = path.with_name(path.name + ".part")
+    def _write(self, operation: str, write: Callable[[], object]) -> bool:
+        """Run an atomic write; a disk error is reported (once) and returns False."""
         try:
-            write(partial)
-            os.replace(partial, path)
+            write()
         except OSError as err:
             self._errors.report(operation, err)
-            partial.unlink(missing_ok=True)
             return False
         self._errors.ok(operation)
         return True
