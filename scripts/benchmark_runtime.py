@@ -50,10 +50,11 @@ class PacedStream:
             blocks += 1
             due = start + blocks * self._block / self._rate
             time.sleep(max(0.0, due - time.monotonic()))
+            # sounddevice's signatures: (indata, [outdata,] frames, time, status)
             if self._duplex:
-                self._callback(indata, outdata, None, None)
+                self._callback(indata, outdata, self._block, None, None)
             else:
-                self._callback(indata, None, None)
+                self._callback(indata, self._block, None, None)
 
     def abort(self) -> None:
         self._stop.set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -26,6 +27,7 @@ from .audio import (
     FloatArray,
     PortAudioMissingError,
     SourceLostError,
+    UnsupportedAudioError,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ class SoundDeviceSource(AudioSource):
         sample_rate_hz: int = 48_000,
         channels: int = 1,
         block_frames: int = 2400,
-        clock: Any = time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self._input_device = input_device
@@ -141,11 +143,15 @@ class SoundDeviceSource(AudioSource):
     def open(self) -> None:
         sd = load_sounddevice()
         devices = list_devices()
-        in_dev = (
-            find_device(devices, self._input_device, output=False).index
-            if self._input_device is not None
-            else None
-        )
+        in_dev: int | None = None
+        if self._input_device is not None:
+            mic = find_device(devices, self._input_device, output=False)
+            if self._format.channels > mic.max_input_channels:
+                raise UnsupportedAudioError(
+                    f"Sound device '{mic.name}' has {mic.max_input_channels} input "
+                    f"channel(s); {self._format.channels} were asked for"
+                )
+            in_dev = mic.index
         out_dev = (
             find_device(devices, self._output_device, output=True).index
             if self._output_device is not None
@@ -158,17 +164,22 @@ class SoundDeviceSource(AudioSource):
             "samplerate": self._format.sample_rate_hz,
             "blocksize": self._block_frames,
             "dtype": "float32",
-            "callback": self._callback,
             "finished_callback": self._finished,
         }
         try:
             if out_dev is None:
                 self._stream = sd.InputStream(
-                    device=in_dev, channels=self._format.channels, **common
+                    device=in_dev,
+                    channels=self._format.channels,
+                    callback=self._input_callback,
+                    **common,
                 )
             else:
                 self._stream = sd.Stream(
-                    device=(in_dev, out_dev), channels=(self._format.channels, 1), **common
+                    device=(in_dev, out_dev),
+                    channels=(self._format.channels, 1),
+                    callback=self._duplex_callback,
+                    **common,
                 )
             self._stream.start()
         except Exception as err:  # PortAudioError and friends: bad rate, busy device
@@ -176,22 +187,27 @@ class SoundDeviceSource(AudioSource):
             raise AudioSourceError(f"Cannot open sound device '{self.name}': {err}") from err
         self._last_block_s = self._clock()
 
-    def _callback(self, indata: Any, *args: Any) -> None:
-        """PortAudio thread: hand the input over, fill the output; never blocks."""
-        outdata = args[0] if len(args) == 3 else None
-        status = args[-1]
+    def _input_callback(self, indata: Any, _frames: int, _time: Any, status: Any) -> None:
+        """PortAudio thread, input-only stream: hand the input over; never blocks."""
+        self._capture(indata, status)
+
+    def _duplex_callback(
+        self, indata: Any, outdata: Any, frames: int, _time: Any, status: Any
+    ) -> None:
+        """PortAudio thread, duplex stream: hand the input over, fill the speaker's output."""
+        self._capture(indata, status)
+        signal = self.output.render(frames, self._out_frame, self._format.sample_rate_hz)
+        outdata[:] = signal[:, None]
+        self._out_frame += frames
+
+    def _capture(self, indata: Any, status: Any) -> None:
         if status and getattr(status, "input_overflow", False):
             self._overruns += 1
-        frames = len(indata)
         try:
             self._queue.put_nowait((np.array(indata, dtype=np.float32), self._in_frame))
         except queue.Full:
             self._overruns += 1
-        self._in_frame += frames
-        if outdata is not None:
-            signal = self.output.render(frames, self._out_frame, self._format.sample_rate_hz)
-            outdata[:] = signal[:, None]
-            self._out_frame += frames
+        self._in_frame += len(indata)
 
     def _finished(self) -> None:
         self._error = "the sound device stopped (unplugged?)"
