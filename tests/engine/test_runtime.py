@@ -1,6 +1,7 @@
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from earshot_engine.audio import (
 )
 from earshot_engine.level import LevelMeter, LevelReading
 from earshot_engine.runtime import EngineRuntime, SourceStatus
+from earshot_engine.wav_file import WavFileSource
+from earshot_engine.wavio import write_wav
 
 
 class ScriptedSource(AudioSource):
@@ -152,3 +155,59 @@ def test_detector_crash_is_contained_and_retried() -> None:
     runtime.stop()
     assert SourceStatus(False, "bug", "ValueError") in messages
     assert messages[-1] == SourceStatus(True)
+
+
+def test_a_finished_recording_is_reported_and_the_worker_ends(tmp_path: Path) -> None:
+    write_wav(tmp_path / "short.wav", np.full(8000, 0.1, np.float32), 8000)
+    source = WavFileSource(tmp_path / "short.wav", loop=False, realtime=False, block_frames=800)
+    messages: list[object] = []
+    runtime = EngineRuntime(source, [], messages.append, backoff_initial_s=0.001)
+    runtime.start()
+    _wait_for(lambda: not runtime.running)
+    assert messages == [
+        SourceStatus(True),
+        SourceStatus(False, "The recording ended", "EOFError"),
+    ]
+    stats = runtime.stats()
+    assert stats.frames == 8000  # every frame reached the detectors
+    assert stats.reconnects == 0  # a file that ended is not reopened
+    assert not stats.available
+
+
+def test_a_failing_command_is_logged_and_the_next_ones_still_run(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    source = ScriptedSource([None], blocks_per_open=1000)
+    runtime = EngineRuntime(source, [], lambda _: None)
+    seen: list[int] = []
+
+    def broken() -> None:
+        raise KeyError("no such setting")
+
+    runtime.submit(broken)
+    runtime.submit(lambda: seen.append(1))
+    runtime.start()
+    _wait_for(lambda: bool(seen))
+    assert runtime.running
+    runtime.stop()
+    assert "Earshot command failed" in caplog.text
+
+
+def test_a_source_that_fails_to_close_does_not_end_the_worker(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class StuckOnClose(ScriptedSource):
+        def close(self) -> None:
+            super().close()
+            if self.closes == 1:
+                raise OSError("device busy")
+
+    source = StuckOnClose([SourceLostError("unplugged"), None], blocks_per_open=2)
+    messages: list[object] = []
+    runtime = EngineRuntime(source, [], messages.append, backoff_initial_s=0.001)
+    runtime.start()
+    _wait_for(lambda: source.opens >= 2 and runtime.stats().available)
+    assert runtime.running
+    runtime.stop()
+    assert messages[-1] == SourceStatus(True)
+    assert "Closing scripted failed" in caplog.text

@@ -191,12 +191,18 @@ class EngineRuntime:
                 _LOGGER.exception("Earshot processing failed on %s", self.source.name)
                 self._set_available(SourceStatus(False, str(err), type(err).__name__))
             finally:
-                self.source.close()
+                self._close_source()
             if self._stop.wait(backoff_s):
                 break
             self._reconnects += 1
             backoff_s = min(backoff_s * 2.0, self._backoff_max_s)
         self._available = False
+
+    def _close_source(self) -> None:
+        try:
+            self.source.close()
+        except Exception:  # a failing close must not end the worker; reopening retries
+            _LOGGER.exception("Closing %s failed", self.source.name)
 
     def _pump(self) -> None:
         while not self._stop.is_set():
