@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from earshot_engine.audio import AudioBlock
-from earshot_engine.level import SILENCE_DBFS, LevelMeter, rms_dbfs
+from earshot_engine.level import SILENCE_DBFS, LevelMeter, power_to_dbfs
 
 
 def _blocks(signal: np.ndarray, rate: int, block: int) -> list[AudioBlock]:
@@ -15,8 +15,11 @@ def _blocks(signal: np.ndarray, rate: int, block: int) -> list[AudioBlock]:
 def test_full_scale_sine_is_minus_3_dbfs() -> None:
     t = np.arange(48_000) / 48_000
     sine = np.sin(2 * np.pi * 1000 * t).astype(np.float32)[:, None]
-    assert rms_dbfs(sine) == pytest.approx(-3.01, abs=0.01)
-    assert rms_dbfs(np.zeros((10, 1), np.float32)) == SILENCE_DBFS
+    (reading,) = LevelMeter(1.0).process(AudioBlock(sine, 48_000, 0))
+    assert reading.level_dbfs == pytest.approx(-3.01, abs=0.01)
+    assert reading.peak_dbfs == pytest.approx(0.0, abs=0.01)
+    assert power_to_dbfs(0.0) == SILENCE_DBFS
+    assert power_to_dbfs(1e-30) == SILENCE_DBFS  # floored, not -300 dBFS
 
 
 def test_meter_reports_once_per_interval_of_stream_time() -> None:

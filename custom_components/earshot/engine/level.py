@@ -8,18 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .audio import AudioBlock, FloatArray
+from .audio import AudioBlock
 
 SILENCE_DBFS = -120.0
 """Floor reported for digital silence instead of minus infinity."""
-
-
-def rms_dbfs(samples: FloatArray) -> float:
-    """RMS level of all samples in dBFS (a full-scale sine reads -3 dBFS)."""
-    if samples.size == 0:
-        return SILENCE_DBFS
-    mean_square = float(np.mean(np.square(samples, dtype=np.float64)))
-    return power_to_dbfs(mean_square)
 
 
 def power_to_dbfs(mean_square: float) -> float:

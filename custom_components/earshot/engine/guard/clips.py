@@ -30,7 +30,6 @@ _LOGGER = logging.getLogger(__name__)
 MAX_CLIP_S = 15.0
 """Longest clip kept: pre-roll plus the start of the event is what a person listens to."""
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True, slots=True)
