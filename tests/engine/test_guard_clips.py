@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -228,3 +229,37 @@ def test_real_read_only_directory(tmp_path: Path) -> None:
     assert store.save(_record("a"), _clip(1.0), KEEP) is None
     assert store.records() == []
     assert store.delete_all() == 0
+
+
+def test_a_clip_whose_record_cannot_be_written_is_not_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(clips_module, "write_atomic", full)  # records only; the WAV is written
+    store = _store(tmp_path)
+    assert store.save(_record("a"), _clip(1.0), KEEP) is None
+    assert [p.name for p in (tmp_path / "clips").rglob("*") if p.is_file()] == []
+
+
+def test_retention_removes_debris_of_interrupted_writes(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    kept = store.save(_record("kept"), _clip(1.0), KEEP)
+    assert kept is not None
+    folder = tmp_path / "clips" / "entry1" / NOW.date().isoformat()
+    hour_ago = NOW.timestamp() - 2 * 3600
+    for name in ("cut.wav.part", "lost.wav", "kept.json.part"):
+        (folder / name).write_bytes(b"x" * 100)
+        os.utime(folder / name, (hour_ago, hour_ago))
+    (folder / "writing.wav.part").write_bytes(b"x")  # a write in progress right now
+    os.utime(folder / "writing.wav.part", (NOW.timestamp(), NOW.timestamp()))
+    os.utime(folder / "kept.wav", (hour_ago, hour_ago))
+    assert store.enforce_retention("entry1", KEEP, NOW) == 0
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "kept.json",
+        "kept.json.part",  # belongs to a listed incident: goes when it goes
+        "kept.wav",
+        "writing.wav.part",
+    ]
+    assert store.clip_path("entry1", "kept") == folder / "kept.wav"

@@ -8,6 +8,7 @@ until an operation succeeds again, and reported to the caller as a False/None re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -30,6 +31,8 @@ _LOGGER = logging.getLogger(__name__)
 MAX_CLIP_S = 15.0
 """Longest clip kept: pre-roll plus the start of the event is what a person listens to."""
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DEBRIS_AGE_S = 3600.0
+"""A file without a record this old is left over from an interrupted write (power cut)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,12 @@ class ClipStore:
                     clip_duration_s=samples.size / clip.sample_rate_hz,
                     pre_roll_s=min(clip.pre_roll_s, samples.size / clip.sample_rate_hz),
                 )
-        return record if self._write_record(record) else None
+        if self._write_record(record):
+            return record
+        if record.clip is not None:  # audio nobody could list, review or expire
+            with contextlib.suppress(OSError):
+                (folder / record.clip).unlink()
+        return None
 
     def update(self, record: IncidentRecord) -> bool:
         """Rewrite an existing incident's record (continuing incident, false-alarm mark)."""
@@ -320,7 +328,19 @@ class ClipStore:
         for path, record in self._scan(entry_id):
             if record.started_at < cutoff and self._remove_incident(path):
                 removed += 1
+        self._remove_debris(entry_id, now.timestamp() - DEBRIS_AGE_S)
         return removed + self._enforce_size(entry_id, retention.max_bytes)
+
+    def _remove_debris(self, entry_id: str, before_s: float) -> None:
+        """Delete files with no record (a ``.part``, a clip whose record was never written)."""
+        for path, _ in list(self._files(entry_id)):
+            if path.with_name(path.name.split(".")[0] + ".json").exists():
+                continue
+            try:
+                if path.is_file() and path.stat().st_mtime < before_s:
+                    path.unlink()
+            except OSError as err:
+                self._errors.report("delete clips", err)
 
     def _enforce_size(self, entry_id: str, budget_bytes: int) -> int:
         total = self.total_bytes(entry_id)
