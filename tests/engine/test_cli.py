@@ -57,7 +57,7 @@ def test_bad_files_exit_2_and_others_still_processed(
     assert "missing.wav" in errors[1]
 
 
-def test_unknown_kind_is_rejected(tmp_path: Path) -> None:
+def test_unknown_kind_is_rejected() -> None:
     assert main(["analyze", "x.wav", "--kinds", "colour"], io.StringIO()) == 2
 
 
@@ -160,3 +160,20 @@ def test_motion_needs_a_carrier_that_fits(
     assert code == 2
     assert "no steady ultrasonic carrier" in capsys.readouterr().err
     assert {r["kind"] for r in records} == {"level"}  # other kinds still printed
+
+
+def test_default_kinds_skip_motion_quietly_where_there_is_no_carrier(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_wav(tmp_path / "low.wav", np.zeros(16_000, np.float32), 16_000)
+    write_wav(tmp_path / "quiet48.wav", np.zeros((48_000, 1), np.float32), 48_000)
+    code, records = _run(["analyze", str(tmp_path / "low.wav"), str(tmp_path / "quiet48.wav")])
+    assert code == 0  # nobody asked for motion: a recording without a carrier is no error
+    assert {r["kind"] for r in records} == {"level"}
+    assert {r["file"] for r in records} == {
+        str(tmp_path / "low.wav"),
+        str(tmp_path / "quiet48.wav"),
+    }
+    err = capsys.readouterr().err
+    assert "quiet48.wav: motion skipped" in err
+    assert "low.wav" not in err  # too low a rate for ultrasound: nothing to say
