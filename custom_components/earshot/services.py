@@ -40,13 +40,9 @@ FALSE_ALARM_SCHEMA = INCIDENT_SCHEMA.extend(
 
 def _guard(hass: HomeAssistant, entry_id: str) -> GuardManager:
     entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_loaded",
-            translation_placeholders={"entry_id": entry_id},
-        )
-    guard: GuardManager | None = entry.runtime_data.guard
+    guard: GuardManager | None = None
+    if entry is not None and entry.domain == DOMAIN and entry.state is ConfigEntryState.LOADED:
+        guard = entry.runtime_data.guard
     if guard is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -56,17 +52,21 @@ def _guard(hass: HomeAssistant, entry_id: str) -> GuardManager:
     return guard
 
 
+def _not_found(call: ServiceCall) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="incident_not_found",
+        translation_placeholders={"incident_id": call.data[ATTR_INCIDENT_ID]},
+    )
+
+
 async def _delete_clip(call: ServiceCall) -> ServiceResponse:
     store = clip_store(call.hass)
     deleted = await call.hass.async_add_executor_job(
         store.delete, call.data[ATTR_CONFIG_ENTRY_ID], call.data[ATTR_INCIDENT_ID]
     )
     if not deleted:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="incident_not_found",
-            translation_placeholders={"incident_id": call.data[ATTR_INCIDENT_ID]},
-        )
+        raise _not_found(call)
     return {"deleted": 1}
 
 
@@ -88,11 +88,7 @@ async def _mark_false_alarm(call: ServiceCall) -> None:
     if not await guard.async_mark_false_alarm(
         call.data[ATTR_INCIDENT_ID], call.data[ATTR_FALSE_ALARM]
     ):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="incident_not_found",
-            translation_placeholders={"incident_id": call.data[ATTR_INCIDENT_ID]},
-        )
+        raise _not_found(call)
 
 
 def async_setup_services(hass: HomeAssistant) -> None:
