@@ -8,34 +8,23 @@ import pytest
 from earshot_engine.audio import OutputMixer
 from earshot_engine.guard.siren import SirenConfig, SirenEmitter, sweep_cycles
 
+from .emitter_helpers import dominant_hz, render_blocks
+
 RATE_HZ = 48_000
-
-
-def _render(mixer: OutputMixer, start: int, frames: int, block: int = 480) -> np.ndarray:
-    parts = [
-        mixer.render(min(block, start + frames - f), f, RATE_HZ)
-        for f in range(start, start + frames, block)
-    ]
-    return np.concatenate(parts)
-
-
-def _dominant_hz(signal: np.ndarray) -> float:
-    spectrum = np.abs(np.fft.rfft(signal * np.hanning(len(signal))))
-    return float(np.argmax(spectrum) * RATE_HZ / len(signal))
 
 
 def test_silent_until_started_then_sweeps_through_the_audible_band() -> None:
     mixer = OutputMixer()
     siren = SirenEmitter()
     mixer.attach(siren)
-    assert not np.any(_render(mixer, 0, 4800))
+    assert not np.any(render_blocks(mixer, 0, 4800, RATE_HZ))
     siren.start()
-    out = _render(mixer, 4800, 2 * RATE_HZ)
+    out = render_blocks(mixer, 4800, 2 * RATE_HZ, RATE_HZ)
     assert siren.is_on
     assert np.max(np.abs(out)) == pytest.approx(10 ** (-6 / 20), rel=0.01)
     # Early in the rise it is near the low tone, at the top near the high tone.
-    low = _dominant_hz(out[: RATE_HZ // 20])
-    top = _dominant_hz(out[RATE_HZ - RATE_HZ // 40 : RATE_HZ + RATE_HZ // 40])
+    low = dominant_hz(out[: RATE_HZ // 20], RATE_HZ)
+    top = dominant_hz(out[RATE_HZ - RATE_HZ // 40 : RATE_HZ + RATE_HZ // 40], RATE_HZ)
     assert 600 < low < 750
     assert 1250 < top < 1400
 
@@ -55,10 +44,10 @@ def test_stop_fades_out_then_finishes() -> None:
     siren = SirenEmitter()
     mixer.attach(siren)
     siren.start()
-    _render(mixer, 0, RATE_HZ)
+    render_blocks(mixer, 0, RATE_HZ, RATE_HZ)
     siren.stop()
     assert not siren.is_on
-    tail = _render(mixer, RATE_HZ, RATE_HZ // 5)
+    tail = render_blocks(mixer, RATE_HZ, RATE_HZ // 5, RATE_HZ)
     fade_frames = int(0.05 * RATE_HZ)
     assert np.max(np.abs(tail[:480])) > 0.3  # still fading
     assert not np.any(tail[fade_frames + 1 :])
@@ -88,7 +77,7 @@ def test_block_size_does_not_change_the_signal() -> None:
         siren = SirenEmitter()
         mixer.attach(siren)
         siren.start()
-        return _render(mixer, 96_000, RATE_HZ, block)
+        return render_blocks(mixer, 96_000, RATE_HZ, RATE_HZ, block)
 
     np.testing.assert_allclose(run(256), run(1000), atol=1e-6)
 
