@@ -51,6 +51,7 @@ from .conftest import ControlledSource, wait_for
 from .guard_helpers import SpeakerSource, setup_guard, sound
 
 PANEL = "alarm_control_panel.house"
+FOLLOW_PANEL = {OPT_GUARD_FOLLOW: GUARD_FOLLOW_ALARM_PANEL, OPT_GUARD_ALARM_PANEL: PANEL}
 SIREN = "siren.living_room_siren"
 
 
@@ -61,11 +62,7 @@ def clips_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
 
 async def test_follows_alarm_panel_within_one_state_change(hass: HomeAssistant) -> None:
     hass.states.async_set(PANEL, "armed_away")
-    _, guard, _ = await setup_guard(
-        hass,
-        ControlledSource(),
-        options={OPT_GUARD_FOLLOW: GUARD_FOLLOW_ALARM_PANEL, OPT_GUARD_ALARM_PANEL: PANEL},
-    )
+    _, guard, _ = await setup_guard(hass, ControlledSource(), options=FOLLOW_PANEL)
     assert guard.mode is GuardMode.AWAY  # taken from the panel at start
     for state, mode in [
         ("disarmed", GuardMode.OFF),
@@ -219,11 +216,7 @@ SELECT = "select.living_room_guard_mode"
 
 async def test_mode_select_sets_and_shows_the_mode(hass: HomeAssistant) -> None:
     hass.states.async_set(PANEL, "disarmed")
-    _, guard, _ = await setup_guard(
-        hass,
-        ControlledSource(),
-        options={OPT_GUARD_FOLLOW: GUARD_FOLLOW_ALARM_PANEL, OPT_GUARD_ALARM_PANEL: PANEL},
-    )
+    _, guard, _ = await setup_guard(hass, ControlledSource(), options=FOLLOW_PANEL)
     state = hass.states.get(SELECT)
     assert state is not None
     assert state.state == "off"
