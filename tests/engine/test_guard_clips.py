@@ -263,3 +263,31 @@ def test_retention_removes_debris_of_interrupted_writes(tmp_path: Path) -> None:
         "writing.wav.part",
     ]
     assert store.clip_path("entry1", "kept") == folder / "kept.wav"
+
+
+def test_an_unreadable_store_lists_nothing_and_never_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = _store(tmp_path)
+    store.save(_record("a"), _clip(1.0), KEEP)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    with monkeypatch.context() as patched, caplog.at_level(logging.WARNING):
+        patched.setattr(Path, "read_text", refuse)
+        assert store.records() == []  # each record unreadable
+        assert store.get("entry1", "a") is None
+        patched.setattr(Path, "glob", refuse)
+        patched.setattr(Path, "iterdir", refuse)
+        assert store.records() == []
+        assert store.clip_path("entry1", "a") is None
+        assert store.total_bytes() == 0
+        assert store.delete("entry1", "a") is False
+        assert store.delete_all() == 0
+        assert store.enforce_retention("entry1", KEEP, NOW) == 0
+    assert store.error_count >= 4
+    # One warning per kind of failure, however often it happens.
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == len(set(messages)) <= 4
+    assert store.get("entry1", "a") is not None  # nothing was lost meanwhile
