@@ -16,6 +16,11 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
     raised; the previous ``path``, if any, is untouched.
     """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()  # replace the file the link points to, keep the link
+    if path.exists() and not path.is_file():
+        write(path)  # a pipe or device (/dev/null) cannot be replaced, only written to
+        return
     partial = path.with_name(path.name + ".part")
     try:
         write(partial)
