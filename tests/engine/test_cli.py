@@ -177,3 +177,20 @@ def test_default_kinds_skip_motion_quietly_where_there_is_no_carrier(
     err = capsys.readouterr().err
     assert "quiet48.wav: motion skipped" in err
     assert "low.wav" not in err  # too low a rate for ultrasound: nothing to say
+
+
+def test_a_model_that_cannot_load_is_a_one_line_error_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from earshot_engine.inference import ModelLoadError
+    from earshot_engine.sounds import offline
+
+    def broken(*_args: object, **_kwargs: object) -> list[object]:
+        raise ModelLoadError("cannot read sounds_stage1.npz: No such file")
+
+    monkeypatch.setattr(offline, "analyze_sounds", broken)
+    write_wav(tmp_path / "a.wav", np.zeros(16_000, np.float32), 16_000)
+    code, records = _run(["analyze", str(tmp_path / "a.wav"), "--kinds", "level,sound"])
+    assert code == 2
+    assert [r["kind"] for r in records] == ["level"]  # what could be analysed still is
+    assert "a.wav: sound: cannot read sounds_stage1.npz" in capsys.readouterr().err

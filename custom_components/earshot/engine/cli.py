@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .audio import AudioSourceError, FloatArray
+from .inference import ModelLoadError
 from .level import LevelMeter, LevelReading
 from .offline import run_detectors
 from .sound_device import list_devices
@@ -198,7 +199,7 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO) -> int:
         for kind in kinds:
             try:
                 records.extend(ANALYZERS[kind](file, samples, sample_rate_hz, args))
-            except (AudioSourceError, ValueError) as err:
+            except (AudioSourceError, ModelLoadError, ValueError) as err:
                 print(f"earshot: {file}: {kind}: {err}", file=sys.stderr)
                 status = EXIT_BAD_INPUT
         for record in sorted(records, key=lambda r: (r["start"], r["kind"])):
