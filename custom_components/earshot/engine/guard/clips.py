@@ -155,23 +155,25 @@ class ClipStore:
         except OSError as err:
             self._errors.report("create a folder", err)
             return None
+        written: Path | None = None
         if clip is not None and clip.samples.size:
             samples = mono_clip(clip)
             self._enforce_size(record.entry_id, retention.max_bytes - samples.size * 2 - 4096)
-            wav_name = f"{record.incident_id}.wav"
+            wav = folder / f"{record.incident_id}.wav"
             rate_hz = clip.sample_rate_hz
-            if self._write("write a clip", lambda: write_wav(folder / wav_name, samples, rate_hz)):
+            if self._write("write a clip", lambda: write_wav(wav, samples, rate_hz)):
+                written = wav
                 record = replace(
                     record,
-                    clip=wav_name,
+                    clip=wav.name,
                     clip_duration_s=samples.size / clip.sample_rate_hz,
                     pre_roll_s=min(clip.pre_roll_s, samples.size / clip.sample_rate_hz),
                 )
         if self._write_record(record):
             return record
-        if record.clip is not None:  # audio nobody could list, review or expire
+        if written is not None:  # audio nobody could list, review or expire
             with contextlib.suppress(OSError):
-                (folder / record.clip).unlink()
+                written.unlink()
         return None
 
     def update(self, record: IncidentRecord) -> bool:
