@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from unittest.mock import patch
 
+import pytest
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -15,6 +17,7 @@ from custom_components.earshot.engine.simulation import SimulatedHome
 from .conftest import wait_for
 
 LEVEL = "sensor.simulated_home_sound_level"
+COMPONENT_MODELS = Path(__file__).parents[2] / "custom_components" / "earshot" / "models"
 
 
 async def test_sound_level_follows_the_smoke_alarm_scene(hass: HomeAssistant) -> None:
@@ -46,3 +49,36 @@ async def test_sound_level_follows_the_smoke_alarm_scene(hass: HomeAssistant) ->
     assert levels[0] < -70
     assert max(levels) > -30
     assert hass.states.get(LEVEL).state == STATE_UNAVAILABLE
+
+
+@pytest.mark.skipif(
+    not (COMPONENT_MODELS / "presence.tflite").exists(), reason="presence model not built"
+)
+async def test_presence_senses_the_walk_scene(hass: HomeAssistant) -> None:
+    """Real detector, real simulated Doppler: calibrate, store it, then see someone walk."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Simulated home",
+        unique_id="simulated_home",
+        data={CONF_SOURCE: "simulated", CONF_SCENE: "walk", CONF_SEED: 0},
+        options={"sounds_enabled": []},
+    )
+    entry.add_to_hass(hass)
+    motions: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: motions.append(event.data["new_state"].attributes.get("level"))
+        if event.data["entity_id"] == "binary_sensor.simulated_home_motion"
+        and event.data["new_state"].state == "on"
+        else None,
+    )
+    fast = functools.partial(SimulatedHome, realtime=False)
+    with patch("custom_components.earshot.coordinator.SimulatedHome", fast):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await wait_for(hass, lambda: "calibration" in entry.data, timeout_s=60)
+        await wait_for(hass, lambda: "major" in motions, timeout_s=60)
+        assert hass.states.get("binary_sensor.simulated_home_occupancy").state == "on"
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    carrier_hz = entry.data["calibration"]["carrier_hz"]
+    assert 18_000 < carrier_hz < 24_000
+    assert hass.states.get("binary_sensor.simulated_home_smoke_alarm") is None  # sounds off
