@@ -82,3 +82,23 @@ async def test_presence_senses_the_walk_scene(hass: HomeAssistant) -> None:
     carrier_hz = entry.data["calibration"]["carrier_hz"]
     assert 18_000 < carrier_hz < 24_000
     assert hass.states.get("binary_sensor.simulated_home_smoke_alarm") is None  # sounds off
+
+
+async def test_sound_detector_hears_the_smoke_alarm_scene(hass: HomeAssistant) -> None:
+    """Real sound models on the simulated T3 alarm: the smoke sensor turns on, CO stays off."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Simulated home",
+        unique_id="simulated_home",
+        data={CONF_SOURCE: "simulated", CONF_SCENE: "smoke_alarm", CONF_SEED: 0},
+        options={"presence_enabled": False},
+    )
+    entry.add_to_hass(hass)
+    smoke, co = "binary_sensor.simulated_home_smoke_alarm", "binary_sensor.simulated_home_co_alarm"
+    fast = functools.partial(SimulatedHome, realtime=False)
+    with patch("custom_components.earshot.coordinator.SimulatedHome", fast):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await wait_for(hass, lambda: hass.states.get(smoke).state == "on", timeout_s=60)
+        assert hass.states.get(co).state == "off"
+        assert hass.states.get("binary_sensor.simulated_home_occupancy") is None
+        assert await hass.config_entries.async_unload(entry.entry_id)
