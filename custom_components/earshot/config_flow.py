@@ -8,7 +8,7 @@ device or file. Options are grouped in a menu: presence, sounds and guard.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +142,13 @@ def _held_by_earshot(hass: HomeAssistant, input_device: str) -> bool:
         entry.state is ConfigEntryState.LOADED and entry.data.get(CONF_INPUT_DEVICE) == input_device
         for entry in hass.config_entries.async_entries(DOMAIN)
     )
+
+
+def _has_speaker(data: Mapping[str, Any]) -> bool:
+    """Whether an entry's source can play (the simulated home and cards with an output)."""
+    if data[CONF_SOURCE] == SOURCE_SOUND_CARD:
+        return bool(data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE) != NO_OUTPUT_DEVICE)
+    return bool(data[CONF_SOURCE] == SOURCE_SIMULATED)
 
 
 def _check_wav_file(path: Path) -> None:
@@ -349,8 +356,11 @@ class EarshotOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Pick which group of settings to change."""
-        menu = ["presence", "sounds", "guard"]
-        if self.config_entry.data[CONF_SOURCE] == SOURCE_SOUND_CARD:
+        data = self.config_entry.data
+        menu = ["sounds", "guard"]
+        if _has_speaker(data):  # presence emits its carrier through the speaker
+            menu.insert(0, "presence")
+        if data[CONF_SOURCE] == SOURCE_SOUND_CARD:
             menu.insert(0, "audio")
         return self.async_show_menu(step_id="init", menu_options=menu)
 

@@ -440,6 +440,20 @@ async def test_options_audio_step_for_sound_cards_only(
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["menu_options"] == ["audio", "presence", "sounds", "guard"]
+
+    listen_only = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="Mic",
+        data={CONF_SOURCE: SOURCE_SOUND_CARD, CONF_INPUT_DEVICE: "Mic", CONF_OUTPUT_DEVICE: "none"},
+    )
+    wav = MockConfigEntry(
+        domain=DOMAIN, unique_id="/a.wav", data={CONF_SOURCE: SOURCE_WAV_FILE, CONF_PATH: "/a.wav"}
+    )
+    for other, menu in ((listen_only, ["audio", "sounds", "guard"]), (wav, ["sounds", "guard"])):
+        other.add_to_hass(hass)
+        menu_result = await hass.config_entries.options.async_init(other.entry_id)
+        assert menu_result["menu_options"] == menu
+        hass.config_entries.options.async_abort(menu_result["flow_id"])
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "audio"}
     )
