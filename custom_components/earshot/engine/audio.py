@@ -115,11 +115,6 @@ class OutputMixer:
         with self._lock:
             self._emitters = tuple(e for e in self._emitters if e is not emitter)
 
-    @property
-    def emitters(self) -> tuple[Emitter, ...]:
-        """The emitters currently attached."""
-        return self._emitters
-
     def render(self, frames: int, start_frame: int, sample_rate_hz: int) -> FloatArray:
         """Return the mono speaker signal for the given frames, shape (frames,)."""
         out = np.zeros(frames, dtype=np.float32)
