@@ -8,7 +8,7 @@ import pytest
 from earshot_engine.audio import OutputMixer
 from earshot_engine.guard.siren import SirenConfig, SirenEmitter, sweep_cycles
 
-from .emitter_helpers import dominant_hz, render_blocks
+from .helpers import dominant_hz, render_blocks
 
 RATE_HZ = 48_000
 

@@ -9,6 +9,8 @@ from earshot_engine.pacing import RealtimePacer
 from earshot_engine.wav_file import WavFileSource
 from earshot_engine.wavio import write_wav
 
+from .helpers import FakeClock
+
 
 def _ramp_file(path: Path, frames: int = 1000, channels: int = 2) -> np.ndarray:
     samples = np.linspace(-0.5, 0.5, frames * channels, dtype=np.float32).reshape(frames, channels)
@@ -42,19 +44,13 @@ def test_without_loop_ends_with_eof(tmp_path: Path) -> None:
 
 def test_realtime_pacing_waits_for_the_wall_clock(tmp_path: Path) -> None:
     _ramp_file(tmp_path / "r.wav", frames=8000)
-    now = [100.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    pacer = RealtimePacer(8000, clock=lambda: now[0], sleep=sleep)
+    clock = FakeClock(100.0)
+    pacer = RealtimePacer(8000, clock=clock, sleep=clock.sleep)
     source = WavFileSource(tmp_path / "r.wav", block_frames=800, pacer=pacer)
     source.open()
     block = source.read(1.0)
     assert block is not None
-    assert slept == [pytest.approx(0.1)]
+    assert clock.slept == [pytest.approx(0.1)]
     assert source.read(0.01) is None  # next block is due 0.1 s later
     source.close()
 

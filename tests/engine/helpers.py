@@ -1,4 +1,4 @@
-"""Helpers for testing emitters: render a mixer block by block, find the loudest tone."""
+"""Shared test helpers: render a mixer block by block, find the loudest tone, a fake clock."""
 
 from __future__ import annotations
 
@@ -22,3 +22,18 @@ def dominant_hz(signal: np.ndarray, rate_hz: int) -> float:
     """Frequency of the strongest spectral peak (Hann window)."""
     spectrum = np.abs(np.fft.rfft(signal * np.hanning(len(signal))))
     return float(np.argmax(spectrum) * rate_hz / len(signal))
+
+
+class FakeClock:
+    """A wall clock that moves only when slept on, so pacing tests never really sleep."""
+
+    def __init__(self, now_s: float = 0.0) -> None:
+        self.now_s = now_s
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now_s
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now_s += seconds
