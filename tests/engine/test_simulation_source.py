@@ -10,25 +10,14 @@ import pytest
 from earshot_engine.audio import OutputMixer
 from earshot_engine.simulation import SCENES, Scene, SimulatedHome, ToneEmitter, Walk, render_scene
 
+from .helpers import FakeClock
+
 RATE_HZ = 48_000
 SHORT = Scene(
     name="short",
     duration_s=1.0,
     actions=(Walk(start_s=0.1, duration_s=0.8, waypoints=((1.0, 3.0), (2.0, 1.5))),),
 )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now_s = 100.0
-        self.slept_s: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now_s
-
-    def sleep(self, seconds: float) -> None:
-        self.slept_s.append(seconds)
-        self.now_s += seconds
 
 
 def _read_all(source: SimulatedHome, blocks: int) -> np.ndarray:
@@ -73,7 +62,7 @@ def test_speaker_signal_comes_from_the_output_mixer() -> None:
 
 
 def test_realtime_pacing_follows_the_fake_wall_clock() -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     source = SimulatedHome(SHORT, block_frames=2400, clock=clock, sleep=clock.sleep)
     source.open()
     start_s = clock.now_s
