@@ -330,3 +330,31 @@ async def test_failing_detector_is_switched_off_alone(
     assert _state(hass, f"sensor.{NAME}_sound_level") not in (STATE_UNAVAILABLE, None)
     assert _state(hass, f"select.{NAME}_presence_sensitivity") == "medium"
     assert caplog.text.count("presence detector failed") == 1
+
+
+async def test_missing_sound_model_leaves_presence_running(
+    hass: HomeAssistant, simulated_entry: MockConfigEntry, controlled_source: ControlledSource
+) -> None:
+    controlled_source.speaker = True
+    simulated_entry.add_to_hass(hass)
+    with (
+        patch(
+            "custom_components.earshot.detectors.SoundEventDetector",
+            side_effect=ModelLoadError("sound_stage2.tflite is corrupt"),
+        ),
+        patch("custom_components.earshot.detectors.PresenceDetector"),
+    ):
+        assert await hass.config_entries.async_setup(simulated_entry.entry_id)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"model_missing_{simulated_entry.entry_id}")
+    assert issue.translation_placeholders["message"] == "sounds: sound_stage2.tflite is corrupt"
+    assert hass.states.get(f"event.{NAME}_sound") is None
+    assert hass.states.get(f"binary_sensor.{NAME}_occupancy") is not None
+    assert await hass.config_entries.async_unload(simulated_entry.entry_id)
+
+    # models repaired: the next set-up clears the issue
+    assert await hass.config_entries.async_setup(simulated_entry.entry_id)
+    assert (
+        ir.async_get(hass).async_get_issue(DOMAIN, f"model_missing_{simulated_entry.entry_id}")
+        is None
+    )
+    assert await hass.config_entries.async_unload(simulated_entry.entry_id)
