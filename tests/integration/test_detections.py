@@ -352,7 +352,11 @@ async def test_missing_sound_model_leaves_presence_running(
     assert await hass.config_entries.async_unload(simulated_entry.entry_id)
 
     # models repaired: the next set-up clears the issue
-    assert await hass.config_entries.async_setup(simulated_entry.entry_id)
+    with (
+        patch("custom_components.earshot.detectors.SoundEventDetector"),
+        patch("custom_components.earshot.detectors.PresenceDetector"),
+    ):
+        assert await hass.config_entries.async_setup(simulated_entry.entry_id)
     assert (
         ir.async_get(hass).async_get_issue(DOMAIN, f"model_missing_{simulated_entry.entry_id}")
         is None
