@@ -133,7 +133,7 @@ def _background(rng: np.random.Generator, pools: dict[str, list[Path]], n: int) 
     elif kind == "noise":
         bed = synth.noise(rng, total_s)
     elif kind == "negative":
-        gen = [synth.phone_ring, synth.alarm_clock, synth.siren, synth.music][int(rng.integers(4))]
+        gen = synth.NEGATIVES[int(rng.integers(len(synth.NEGATIVES)))]
         bed, _ = gen(rng, total_s)
         if rng.random() < 0.5:
             sirens = pools.get("siren", [])
@@ -165,6 +165,19 @@ def _event(
     return _place(rng, x, activity(x), n)
 
 
+def _distractor(rng: np.random.Generator, pools: dict[str, list[Path]], n: int) -> np.ndarray:
+    """A non-vocabulary sound in the foreground (synthetic hard negative or real speech)."""
+    if rng.random() < 0.3:
+        x = load(pools["speech"][int(rng.integers(len(pools["speech"])))])
+        sig, mask = _place(rng, x, activity(x), n)
+    else:
+        gen = synth.NEGATIVES[int(rng.integers(len(synth.NEGATIVES)))]
+        sig, mask = gen(rng, n / SR)
+    if rng.random() < 0.5:
+        sig = synth.reverb(rng, sig)
+    return sig / _rms(sig, mask)
+
+
 def mixture(
     rng: np.random.Generator, pools: dict[str, list[Path]], total_s: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -174,6 +187,9 @@ def mixture(
     level_db = rng.uniform(-70, -25)
     x = bed * 10 ** (level_db / 20)
     labels = np.zeros((n // (HOP_SAMPLES * STEP_FRAMES), len(SOUND_TYPES)), dtype=np.float32)
+    if rng.random() < 0.35:  # a loud distractor: no label, the model must learn to ignore it
+        distractor = _distractor(rng, pools, n)
+        x = x + distractor * _rms(x) * 10 ** (rng.uniform(0, 25) / 20)
     events = 0 if rng.random() < 0.25 else (2 if rng.random() < 0.15 else 1)
     for _ in range(events):
         label = SOUND_TYPES[int(rng.integers(len(SOUND_TYPES)))]

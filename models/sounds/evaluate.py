@@ -28,6 +28,7 @@ from earshot_engine.sounds.detector import SoundConfig, SoundEventDetector
 from earshot_engine.sounds.features import LogMelStream
 from earshot_engine.sounds.models import Stage1
 from earshot_engine.sounds.results import HazardState, SoundEvent
+from earshot_engine.sounds.vocabulary import Sensitivity
 from models.sounds import data
 
 SR = data.SR
@@ -190,7 +191,7 @@ def baselines() -> None:
     )
 
 
-def long_background(hours: float) -> None:
+def long_background(hours: float, sensitivity: Sensitivity = "medium") -> None:
     """False events on a long stream of development backgrounds (nothing in it is an event)."""
     rng = np.random.default_rng(11)
     pool = [
@@ -198,7 +199,8 @@ def long_background(hours: float) -> None:
         for c in data.clips()
         if c.split == "eval" and c.label in ("background", "speech", "siren")
     ]
-    detector = SoundEventDetector(SoundConfig(clips=False), backend="numpy")
+    config = SoundConfig(sensitivity=sensitivity, clips=False)
+    detector = SoundEventDetector(config, backend="numpy")
     detector.reset()
     total_s, events, chunk_s = 0.0, Counter(), 600.0
     started = time.process_time()
@@ -224,7 +226,7 @@ def long_background(hours: float) -> None:
     n = sum(events.values())
     hours = total_s / 3600
     print(
-        f"[long background] {hours:.2f} h of development backgrounds at medium: "
+        f"[long background] {hours:.2f} h of development backgrounds at {sensitivity}: "
         f"events after stage 2 {dict(events)} = {n / hours * 24:.1f} false alerts per 24 h; "
         f"stage-1 candidates {n + detector.stage2_rejected} "
         f"= {(n + detector.stage2_rejected) / hours * 24:.1f} per 24 h without stage 2 "
@@ -292,7 +294,8 @@ def main() -> None:
     del full, only1
     baselines()
     if not args.skip_long:
-        long_background(args.hours)
+        long_background(args.hours, "medium")
+        long_background(args.hours, "low")
 
 
 if __name__ == "__main__":

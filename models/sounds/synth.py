@@ -79,8 +79,13 @@ def alarm(rng: Rng, kind: str, total_s: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _smooth(x: np.ndarray, tau_s: float) -> np.ndarray:
+    """Moving average over tau_s, aligned like np.convolve(mode="same"), in O(n)."""
     k = max(1, int(tau_s * SR))
-    return np.convolve(x, np.ones(k) / k, mode="same")
+    cumulative = np.concatenate([[0.0], np.cumsum(x)])
+    m = np.arange(x.size) + (k - 1) // 2  # index into the full convolution
+    hi = np.minimum(m, x.size - 1) + 1
+    lo = np.maximum(0, m - k + 1)
+    return (cumulative[hi] - cumulative[lo]) / k
 
 
 def beeps(rng: Rng, total_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -206,3 +211,86 @@ def reverb(rng: Rng, x: np.ndarray) -> np.ndarray:
     rir /= np.sqrt(np.sum(rir**2))
     y = np.fft.irfft(np.fft.rfft(x, x.size + m) * np.fft.rfft(rir, x.size + m), x.size + m)
     return y[: x.size]
+
+
+def birds(rng: Rng, total_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Chirping birds: irregular short frequency sweeps at 2-7 kHz (negative)."""
+    n = int(total_s * SR)
+    out = np.zeros(n)
+    t = rng.uniform(0, 0.5)
+    while t < total_s:
+        m = int(rng.uniform(0.03, 0.15) * SR)
+        f0, f1 = rng.uniform(2000, 7000, 2)
+        freq = np.linspace(f0, f1, m)
+        chirp = np.sin(2 * np.pi * np.cumsum(freq) / SR) * np.hanning(m)
+        a = int(t * SR)
+        out[a : a + m] += chirp[: max(0, n - a)] * rng.uniform(0.3, 1)
+        t += rng.uniform(0.05, 0.6)
+    return out, np.ones(n, dtype=bool)
+
+
+def bells(rng: Rng, total_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Church or door bells: struck inharmonic partials with long decays (negative)."""
+    n = int(total_s * SR)
+    out = np.zeros(n)
+    t = rng.uniform(0, 1)
+    f0 = rng.uniform(200, 900)
+    while t < total_s:
+        a = int(t * SR)
+        m = n - a
+        tt = np.arange(m) / SR
+        for ratio in (0.5, 1.0, 1.19, 1.5, 2.0, 2.51, 3.0):
+            out[a:] += (
+                rng.uniform(0.2, 1)
+                * np.sin(2 * np.pi * f0 * ratio * tt)
+                * np.exp(-tt / rng.uniform(0.3, 2.5))
+            )
+        t += rng.uniform(0.6, 2.0)
+    return out, np.ones(n, dtype=bool)
+
+
+def car_horn(rng: Rng, total_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Car horn: one or two buzzy tones at 300-550 Hz, 0.2-2 s at a time (negative)."""
+    n = int(total_s * SR)
+    t = np.arange(n) / SR
+    sig = np.zeros(n)
+    for f in rng.uniform(300, 550, int(rng.integers(1, 3))):
+        sig += np.sign(np.sin(2 * np.pi * f * t)) * 0.5 + 0.3 * np.sin(4 * np.pi * f * t)
+    mask = _pulses(
+        rng, [(rng.uniform(0.2, 2.0), rng.uniform(0.2, 2.0))], total_s, rng.uniform(-1, 1)
+    )
+    return sig * _smooth(mask.astype(float), 0.01), mask
+
+
+def rumble(rng: Rng, total_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Thunder, traffic or a washing machine: low-frequency noise swelling and fading (negative)."""
+    n = int(total_s * SR)
+    x = np.cumsum(rng.normal(0, 1, n))
+    x -= _smooth(x, 0.05)
+    env = _smooth(rng.random(n) ** 8, rng.uniform(0.2, 1.0))
+    return x * (0.2 + env / (env.max() + 1e-12)), np.ones(n, dtype=bool)
+
+
+def meow(rng: Rng, total_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cat meows: single harmonic rise-fall glides at 400-1000 Hz (negative)."""
+    n = int(total_s * SR)
+    out = np.zeros(n)
+    mask = np.zeros(n, dtype=bool)
+    t = rng.uniform(0, 1)
+    while t < total_s:
+        m = int(rng.uniform(0.4, 1.1) * SR)
+        tt = np.linspace(0, 1, m)
+        lo, hi = rng.uniform(350, 600), rng.uniform(700, 1100)
+        f = lo + (hi - lo) * np.sin(np.pi * tt) ** rng.uniform(0.5, 2)
+        phase = 2 * np.pi * np.cumsum(f) / SR
+        note = sum(rng.uniform(0.1, 1) / k * np.sin(k * phase) for k in range(1, 6))
+        a = int(t * SR)
+        seg = (note * np.hanning(m))[: max(0, n - a)]
+        out[a : a + seg.size] += seg
+        mask[a : a + seg.size] = True
+        t += m / SR + rng.uniform(0.5, 3)
+    return out, mask
+
+
+NEGATIVES = (phone_ring, alarm_clock, siren, music, birds, bells, car_horn, rumble, meow)
+"""Sounds that are none of the vocabulary but are easily mistaken for one."""

@@ -240,7 +240,7 @@ def _embeddings(
             y = (mask[: y.size * 1600].reshape(y.size, 1600).sum(axis=1) >= 400).astype(np.float32)
         mel = log_mel(x)
         state = np.zeros((1, 64), np.float32)
-        for k in range(y.size):
+        for k in range(min(y.size, mel.shape[0] // 10)):
             step = {"logmel": mel[None, k * 10 : k * 10 + 10], "gru_state": state}
             state = trunk.run(step)["gru_state_out"]
             feats.append(state[0].copy())

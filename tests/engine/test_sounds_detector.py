@@ -121,12 +121,24 @@ def test_noise_floor_is_reported_periodically(detector: SoundEventDetector) -> N
     assert floors[-1].level_dbfs == pytest.approx(-40.0, abs=2.0)
 
 
-def test_a_gap_in_the_sample_clock_restarts_cleanly(detector: SoundEventDetector) -> None:
+def test_lost_blocks_keep_an_alarm_on_and_a_new_stream_turns_it_off(
+    detector: SoundEventDetector,
+) -> None:
+    x = _alarm(16_000, "t3", 12.0)
     detector.reset()
-    block = np.zeros((1_600, 1), np.float32)
-    assert list(detector.process(AudioBlock(block, 16_000, 0))) == []
-    assert list(detector.process(AudioBlock(block, 16_000, 1_000_000))) == []
-    assert list(detector.process(AudioBlock(block, 48_000, 1_001_600))) == []
+    detector.configure(SoundConfig())
+    results = run_detectors(x[:, None], 16_000, [detector], block_frames=800)
+    assert [s.sounding for s in _hazards(results)] == [True]
+    # two blocks lost by the driver: the clock jumps, the alarm goes on
+    resume = x.shape[0] + 1_600
+    later = [AudioBlock(x[i : i + 800, None], 16_000, resume + i) for i in range(0, 64_000, 800)]
+    gap_results = [r for b in later for r in detector.process(b)]
+    assert _hazards(gap_results) == []
+    # the source restarts at another rate: the alarm is reported stopped first
+    block = np.zeros((4_800, 1), np.float32)
+    restart = list(detector.process(AudioBlock(block, 48_000, 0)))
+    assert [(s.type, s.sounding) for s in _hazards(restart)] == [("smoke_alarm", False)]
+    assert list(detector.process(AudioBlock(block, 48_000, 4_800))) == []
 
 
 def test_offline_detections_print_as_the_cli_json(detector: SoundEventDetector) -> None:

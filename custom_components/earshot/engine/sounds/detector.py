@@ -25,7 +25,7 @@ from .features import FRAME_RATE_HZ, HOP_SAMPLES, SAMPLE_RATE_HZ, FeatureFrames,
 from .models import MODELS_DIR, Stage1, Stage2
 from .noise import NoiseFloorTracker
 from .resample import StreamResampler
-from .results import HazardState, NoiseFloor, SoundClip, SoundEvent
+from .results import AlarmPattern, HazardState, NoiseFloor, SoundClip, SoundEvent
 from .ring_buffer import AudioRing
 from .sanitize import InputSanitizer
 from .sensitivity import adapted_threshold, shifted_probability
@@ -55,7 +55,7 @@ WARM_UP_S: Final = 0.5
 NOISE_REPORT_S: Final = 10.0
 SUSTAINED_WINDOW_S: Final[dict[Sensitivity, float]] = {"low": 7.0, "medium": 6.0, "high": 5.0}
 SUSTAINED_ON_FRACTION: Final = 0.55
-SUSTAINED_SUPPORT: Final = 0.3
+SUSTAINED_SUPPORT: Final = 0.2
 """Mean stage-1 smoke score a steady tone needs over the window (at medium)."""
 CYCLES_REQUIRED: Final[dict[Sensitivity, int]] = {"low": 3, "medium": 2, "high": 2}
 RELEASE_S: Final[dict[str, float]] = {"t3": 10.0, "t4": 14.0, "continuous": 5.0}
@@ -67,6 +67,7 @@ CADENCE_HAZARDS: Final[tuple[tuple[HazardType, CadenceSpec], ...]] = (
     ("smoke_alarm", T3),
     ("co_alarm", T4),
 )
+ALARM_LIKE: Final[tuple[SoundType, ...]] = ("smoke_alarm", "co_alarm", "appliance_beep")
 RULES: Final[Mapping[SoundType, EventRule]] = {
     "glass_break": EventRule(min_active_s=0.1, merge_gap_s=0.3, max_event_s=3.0),
     "dog_bark": EventRule(min_active_s=0.2, merge_gap_s=0.8),
@@ -105,10 +106,12 @@ class _Hazard:
     """State of one hazard alarm."""
 
     sounding: bool = False
-    pattern: str = ""
+    pattern: AlarmPattern = "continuous"
     freq_hz: float = 0.0
     started_s: float = 0.0
     last_heard_s: float = 0.0
+    checked_cycle_s: float = -1e9
+    """Start of the latest cycle already put to stage 2."""
 
 
 @dataclass
@@ -208,17 +211,17 @@ class SoundEventDetector:
 
     def process(self, block: AudioBlock) -> Sequence[object]:
         """Consume one block; return events, hazard changes and noise-floor reports."""
-        stream = self._stream_for(block)
+        results: list[object] = []
+        stream = self._stream_for(block, results)
         now_s = stream.origin_s + stream.samples_16k / SAMPLE_RATE_HZ
         clean = self._sanitizer.clean(block.samples, block.sample_rate_hz, now_s)
         samples = stream.resampler.process(clean.samples)
         duration_s = samples.shape[0] / SAMPLE_RATE_HZ
-        if clean.non_finite or clean.clipped:
+        if clean.non_finite or clean.saturated:
             stream.unreliable_until_s = now_s + duration_s + 1.0
         stream.samples_16k += samples.shape[0]
         self._ring.write(samples)
         frames = self._features.process(samples)
-        results: list[object] = []
         self._track_tones(stream, frames)
         results.extend(self._run_steps(stream))
         results.extend(self._release_beeps(self._time_s(stream)))
@@ -242,16 +245,35 @@ class SoundEventDetector:
                 results.append(HazardState(hazard, False, min(end_s, state.last_heard_s)))
         return results
 
-    def _stream_for(self, block: AudioBlock) -> _Stream:
+    def _stream_for(self, block: AudioBlock, results: list[object]) -> _Stream:
+        """The stream state for this block, bridging gaps and restarting on a new stream.
+
+        Lost blocks (a driver overrun) only move the clock on: alarms keep sounding.
+        A new stream (clock going backwards, other rate) starts from scratch, first
+        reporting any sounding alarm as stopped so no hazard stays on forever.
+        """
         stream = self._stream
-        expected = (
-            None
-            if stream is None or stream.resampler.input_rate_hz != block.sample_rate_hz
-            else stream.next_frame_index
-        )
-        if stream is None or expected != block.start_frame:
+        if (
+            stream is not None
+            and stream.resampler.input_rate_hz == block.sample_rate_hz
+            and stream.next_frame_index is not None
+            and block.start_frame > stream.next_frame_index
+        ):
+            stream.origin_s += (block.start_frame - stream.next_frame_index) / block.sample_rate_hz
+            stream.next_frame_index = block.start_frame
+        if (
+            stream is None
+            or stream.next_frame_index != block.start_frame
+            or (stream.resampler.input_rate_hz != block.sample_rate_hz)
+        ):
             if stream is not None:
-                _LOGGER.info("Sound detector: gap or rate change in the stream, restarting")
+                _LOGGER.info("Sound detector: a new stream started (clock or rate), restarting")
+                end_s = self._time_s(stream)
+                results.extend(
+                    HazardState(hazard, False, min(end_s, state.last_heard_s))
+                    for hazard, state in self._hazards.items()
+                    if state.sounding
+                )
                 self.reset()
             stream = _Stream(
                 origin_s=block.start_s,
@@ -304,11 +326,24 @@ class SoundEventDetector:
                 continue
             if hazard not in self.config.enabled or len(recent) < CYCLES_REQUIRED[sensitivity]:
                 continue
-            if cycles_confirm(recent, spec, CYCLES_REQUIRED[sensitivity]):
+            if recent[-1].start_s <= state.checked_cycle_s:
+                continue  # this cycle was already verified (and rejected)
+            state.checked_cycle_s = recent[-1].start_s
+            if not cycles_confirm(recent, spec, CYCLES_REQUIRED[sensitivity]):
+                continue
+            confidence = self._verify_cadence(stream, hazard, recent[-1].start_s, spec)
+            if confidence is not None:
                 first = recent[-CYCLES_REQUIRED[sensitivity]]
                 state.freq_hz = first.freq_hz
                 results.extend(
-                    self._sound_hazard(stream, hazard, spec.kind, first.start_s, now_s, 1.0)
+                    self._sound_hazard(
+                        stream,
+                        hazard,
+                        spec.kind,
+                        (first.start_s, now_s),
+                        confidence,
+                        verified=self.config.stage2 and self._stage2_trusted(stream),
+                    )
                 )
         results.extend(self._sustained_smoke(stream, now_s))
         for hazard, state in self._hazards.items():
@@ -316,6 +351,34 @@ class SoundEventDetector:
                 state.sounding = False
                 results.append(HazardState(hazard, False, state.last_heard_s))
         return results
+
+    def _verify_cadence(
+        self, stream: _Stream, hazard: HazardType, cycle_start_s: float, spec: CadenceSpec
+    ) -> float | None:
+        """Ask stage 2 whether the latest cycle is an alarm-like tone at all.
+
+        In 2 s an alarm's beeps look like appliance beeps, and the cadence has
+        already decided smoke vs CO, so the smoke, CO and beep heads all count;
+        what stage 2 rejects is a chance cadence of birdsong, music or speech.
+        Returns the confidence, or None when stage 2 rejects the alarm. Below
+        16 kHz the harmonics stage 2 learned from are missing (a 520 Hz square
+        wave at 8 kHz scores near zero), so there the cadence alone decides.
+        """
+        if not self.config.stage2 or not self._stage2_trusted(stream):
+            return 1.0
+        cycle_s = (spec.pulses - 1) * spec.onset_gap_max_s + spec.on_max_s
+        scores = self._stage2_scores(stream, cycle_start_s, cycle_start_s + cycle_s)
+        best = 0.0
+        for sound in ALARM_LIKE:
+            score = float(scores[SOUND_TYPES.index(sound)])
+            needed = shifted_probability(
+                self._stage2.heads.threshold(sound), self.config.sensitivity_for(hazard)
+            )
+            best = max(best, score if score >= needed else 0.0)
+        if best == 0.0:
+            self.stage2_rejected += 1
+            return None
+        return 0.5 * (1.0 + best)
 
     def _sustained_smoke(self, stream: _Stream, now_s: float) -> list[object]:
         state = self._hazards["smoke_alarm"]
@@ -349,17 +412,30 @@ class SoundEventDetector:
             confidence = 0.5 * (support + smoke)
         start_s = now_s - SUSTAINED_WINDOW_S[sensitivity]
         state.freq_hz = tone_hz
-        return self._sound_hazard(stream, "smoke_alarm", "continuous", start_s, now_s, confidence)
+        return self._sound_hazard(
+            stream,
+            "smoke_alarm",
+            "continuous",
+            (start_s, now_s),
+            confidence,
+            verified=self.config.stage2,
+        )
+
+    @staticmethod
+    def _stage2_trusted(stream: _Stream) -> bool:
+        return stream.resampler.input_rate_hz >= SAMPLE_RATE_HZ
 
     def _sound_hazard(
         self,
         stream: _Stream,
         hazard: HazardType,
-        pattern: str,
-        start_s: float,
-        now_s: float,
+        pattern: AlarmPattern,
+        span_s: tuple[float, float],
         confidence: float,
+        *,
+        verified: bool,
     ) -> list[object]:
+        start_s, now_s = span_s
         state = self._hazards[hazard]
         steps = max(1, round((now_s - start_s) / STEP_S))
         level_dbfs = max(list(self._step_levels)[-steps:], default=-120.0)
@@ -375,9 +451,9 @@ class SoundEventDetector:
             round(min(1.0, confidence), 3),
             round(level_dbfs, 1),
             self._clip(stream, start_s, now_s),
-            verified=pattern == "continuous" and self.config.stage2,
+            verified,
         )
-        return [HazardState(hazard, True, now_s, pattern), event]  # type: ignore[arg-type]
+        return [HazardState(hazard, True, now_s, pattern), event]
 
     # --- stage 1 steps and event rules -------------------------------------------
 

@@ -45,7 +45,7 @@ class SoundEvent:
     """Loudest 100 ms of the event, dB re full scale."""
     clip: SoundClip | None = field(default=None, compare=False, repr=False)
     verified: bool = False
-    """Whether stage 2 confirmed it (False with stage 2 off, or for cadence-matched alarms)."""
+    """Whether stage 2 confirmed it (False when stage 2 is off)."""
 
     @property
     def duration_s(self) -> float:

@@ -19,7 +19,12 @@ _LOGGER = logging.getLogger(__name__)
 
 CLIP_LEVEL = 0.999
 CLIPPED_FRACTION = 0.01
-"""A block with more than 1 % of its samples at full scale is clipping."""
+"""A block with more than 1 % of its samples at full scale is clipping (warned)."""
+SATURATED_FRACTION = 0.1
+"""With more than 10 % at full scale the block is unusable: no events come from it.
+
+A loud, close sound that clips a few peaks is still a real sound; a saturated
+input (gain far too high, a broken driver) is not."""
 DC_WARN_LEVEL = 0.05
 DC_TIME_CONSTANT_S = 0.5
 WARN_INTERVAL_S = 60.0
@@ -31,7 +36,7 @@ class CleanBlock:
 
     samples: FloatArray
     non_finite: bool
-    clipped: bool
+    saturated: bool
 
 
 class InputSanitizer:
@@ -61,10 +66,9 @@ class InputSanitizer:
                 time_s,
             )
             mono = np.where(finite, mono, np.float32(0.0))
-        clipped = mono.size > 0 and (
-            np.count_nonzero(np.abs(mono) >= CLIP_LEVEL) > CLIPPED_FRACTION * mono.size
-        )
-        if clipped:
+        at_full_scale = np.count_nonzero(np.abs(mono) >= CLIP_LEVEL)
+        saturated = at_full_scale > SATURATED_FRACTION * mono.size
+        if at_full_scale > CLIPPED_FRACTION * mono.size:
             self._warn(
                 "clip",
                 time_s,
@@ -83,7 +87,7 @@ class InputSanitizer:
                     time_s,
                 )
             mono = mono - np.float32(self._dc)
-        return CleanBlock(mono, non_finite, bool(clipped))
+        return CleanBlock(mono, non_finite, bool(saturated))
 
     def _warn(self, kind: str, time_s: float, message: str, *args: object) -> None:
         last = self._warned_s.get(kind)
