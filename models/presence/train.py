@@ -28,6 +28,7 @@ from earshot_engine.presence.classifier import (
     FEATURE_SCALE_DB,
     INPUT_NAME,
     OUTPUT_NAME,
+    has_evidence,
 )
 from earshot_engine.presence.doppler import N_FEATURES
 from models.presence.data import IGNORE, Job, SceneData, make_job
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "custom_components" / "earshot" / "models"
 MODEL_NAME = "presence"
 HARD_MARGIN = 0.35
-"""A window is hard when the probability of its true class is below 1 - this."""
+"""Motion probability that makes a motion-free window a false alarm (1 - this: a miss)."""
 
 
 def windows_of(features: np.ndarray, stride: int = 1) -> np.ndarray:
@@ -53,8 +54,17 @@ def windows_of(features: np.ndarray, stride: int = 1) -> np.ndarray:
 
 
 def windows(data: SceneData, stride: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Model inputs of a scene and the labels of their last frames."""
-    return windows_of(data.features, stride), data.labels[::stride]
+    """Model inputs of a scene and the labels of their last frames.
+
+    Frames the detector does not trust (no usable carrier, clipping, start-up) carry
+    no evidence either way, so they are not learned from.
+    """
+    labels = np.where(data.trusted, data.labels, IGNORE)
+    # Windows without visible Doppler never reach the network (has_evidence): motion the
+    # echo does not show cannot be learned, and teaching it would make noise look like motion.
+    x = windows_of(data.features, stride)
+    labels = np.where(has_evidence(x * np.float32(FEATURE_SCALE_DB)), labels[::stride], IGNORE)
+    return x, labels
 
 
 def dataset(pool: list[SceneData], stride: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -73,9 +83,9 @@ def build_model():  # type: ignore[no-untyped-def]
     import keras
 
     inp = keras.Input((CONTEXT_FRAMES, N_FEATURES), name=INPUT_NAME)
-    x = keras.layers.Conv1D(32, 3, activation="relu", name="conv1")(inp)
-    x = keras.layers.Conv1D(32, 3, dilation_rate=2, activation="relu", name="conv2")(x)
-    x = keras.layers.Conv1D(32, 3, dilation_rate=4, activation="relu", name="conv3")(x)
+    x = keras.layers.Conv1D(48, 3, activation="relu", name="conv1")(inp)
+    x = keras.layers.Conv1D(48, 3, dilation_rate=2, activation="relu", name="conv2")(x)
+    x = keras.layers.Conv1D(48, 3, dilation_rate=4, activation="relu", name="conv3")(x)
     pooled = keras.layers.Concatenate(name="pool")(
         [
             keras.layers.GlobalMaxPooling1D(name="maxpool")(x),
@@ -122,11 +132,12 @@ def hard_cases(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  
         x, y = windows(data, stride=1)
         p = model.predict(x, batch_size=1024, verbose=0)[OUTPUT_NAME]
         valid = y != IGNORE
-        truth = np.where(valid, y, 0)
-        wrong = valid & (p[np.arange(len(y)), truth] < 1.0 - HARD_MARGIN)
-        # a false alarm is any motion mass on a motion-free window
         human = p[:, 1] + p[:, 2]
-        wrong |= valid & np.isin(y, (0, 3)) & (human > HARD_MARGIN)
+        # Only mistakes that change a decision: motion claimed in a motion-free window, or
+        # human motion (walking: major) not recognised. none <-> nonhuman does not matter.
+        false_alarm = np.isin(y, (0, 3)) & (human > HARD_MARGIN)
+        missed = ((y == 2) & (human < 1.0 - HARD_MARGIN)) | ((y == 1) & (p[:, 1] < 0.5))
+        wrong = valid & (false_alarm | missed)
         near = np.convolve(wrong.astype(float), np.ones(5), mode="same") > 0
         near &= valid
         xs.append(x[near])
@@ -138,7 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--train-scenes", type=int, default=160)
     parser.add_argument("--mine-scenes", type=int, default=240)
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
     started = time.monotonic()

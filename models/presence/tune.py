@@ -16,12 +16,12 @@ import numpy as np
 
 from earshot_engine.inference import load_model
 from earshot_engine.presence import tracker
-from earshot_engine.presence.classifier import INPUT_NAME, MODEL_PATH, OUTPUT_NAME
+from earshot_engine.presence.classifier import MODEL_PATH
 from earshot_engine.presence.config import PresenceConfig
 from earshot_engine.presence.results import MotionDetected
 from models.presence.data import make_job
+from models.presence.evaluate import probabilities
 from models.presence.pool import load_or_render
-from models.presence.train import windows_of
 
 
 def _events(times: np.ndarray, trusted: np.ndarray, p: np.ndarray) -> list[float]:
@@ -42,10 +42,10 @@ def main() -> None:
     for i in range(args.mine_scenes):
         job = make_job("mine", i)
         d = load_or_render(job)
-        p = model.run({INPUT_NAME: windows_of(d.features)})[OUTPUT_NAME]
+        p = probabilities(model, d.features)
         scenes.append((job, d, p, d.trusted))
     for major, major_frames, minor, minor_frames in itertools.product(
-        (0.6, 0.7, 0.8, 0.9), (1, 2, 3), (0.8, 0.9, 0.95), (4, 8, 12)
+        (0.9, 0.95, 0.98), (4, 6, 10), (0.9, 0.95), (16, 24, 40)
     ):
         point = tracker.OperatingPoint(major, minor, major_frames, minor_frames)
         tracker.OPERATING_POINTS[("medium", False)] = point

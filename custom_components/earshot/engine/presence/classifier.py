@@ -25,6 +25,9 @@ CONTEXT_FRAMES = 20
 FEATURE_SCALE_DB = 20.0
 """Band levels are divided by this before the network (keeps inputs near unit scale)."""
 CLASSES = ("none", "major", "minor", "nonhuman")
+EVIDENCE_DB = 12.0
+"""Without a band this far over the noise floor in the last second, nothing visibly moved:
+the window is 'none' without asking the network (which never learned from such windows)."""
 INPUT_NAME = "doppler"
 OUTPUT_NAME = "probabilities"
 MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "presence"
@@ -38,6 +41,11 @@ class MotionProbabilities:
     major: float
     minor: float
     nonhuman: float
+
+
+def has_evidence(windows: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    """Whether any band of each (..., CONTEXT_FRAMES, N_FEATURES) window is loud enough."""
+    return np.asarray(np.max(windows, axis=(-2, -1)) >= EVIDENCE_DB)
 
 
 def model_input(window: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -62,6 +70,8 @@ class MotionClassifier:
         """Add one frame's band levels and classify the last second."""
         self._frames.append(features)
         window = np.stack(self._frames)
+        if not has_evidence(window):
+            return MotionProbabilities(major=0.0, minor=0.0, nonhuman=0.0)
         probabilities = self.model.run({INPUT_NAME: model_input(window)})[OUTPUT_NAME][0]
         return MotionProbabilities(
             major=float(probabilities[1]),

@@ -33,14 +33,14 @@ class OperatingPoint:
 
 OPERATING_POINTS: dict[tuple[Sensitivity, bool], OperatingPoint] = {
     # (sensitivity, alert): strict points need more evidence than alert ones.
-    ("low", False): OperatingPoint(major=0.9, minor=0.97, major_frames=3, minor_frames=12),
-    ("low", True): OperatingPoint(major=0.8, minor=0.8, major_frames=2, minor_frames=4),
-    ("medium", False): OperatingPoint(major=0.8, minor=0.93, major_frames=2, minor_frames=8),
-    ("medium", True): OperatingPoint(major=0.7, minor=0.6, major_frames=2, minor_frames=3),
-    ("high", False): OperatingPoint(major=0.7, minor=0.85, major_frames=2, minor_frames=5),
-    ("high", True): OperatingPoint(major=0.6, minor=0.45, major_frames=1, minor_frames=2),
+    ("low", False): OperatingPoint(major=0.98, minor=0.95, major_frames=10, minor_frames=24),
+    ("low", True): OperatingPoint(major=0.95, minor=0.9, major_frames=4, minor_frames=10),
+    ("medium", False): OperatingPoint(major=0.98, minor=0.9, major_frames=4, minor_frames=16),
+    ("medium", True): OperatingPoint(major=0.9, minor=0.8, major_frames=3, minor_frames=6),
+    ("high", False): OperatingPoint(major=0.9, minor=0.9, major_frames=3, minor_frames=12),
+    ("high", True): OperatingPoint(major=0.8, minor=0.6, major_frames=2, minor_frames=4),
 }
-"""Tuned on held-in scenes by ``models/presence/evaluate``; see the model card."""
+"""Picked on the held-in mining pool with ``python -m models.presence.tune``; see the model card."""
 
 
 class FrameClassifier:

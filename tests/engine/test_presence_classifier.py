@@ -1,0 +1,46 @@
+"""The shipped presence model: LiteRT and numpy agree; the evidence gate; probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from earshot_engine.inference import assert_backends_agree, litert_interpreter_class
+from earshot_engine.presence.classifier import (
+    CONTEXT_FRAMES,
+    EVIDENCE_DB,
+    INPUT_NAME,
+    MODEL_PATH,
+    MotionClassifier,
+    model_input,
+)
+from earshot_engine.presence.doppler import N_FEATURES
+
+
+def _window(level_db: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (level_db + 3.0 * rng.standard_normal((CONTEXT_FRAMES, N_FEATURES))).astype(np.float32)
+
+
+@pytest.mark.skipif(litert_interpreter_class() is None, reason="LiteRT not installed")
+def test_litert_and_numpy_agree_on_the_shipped_model() -> None:
+    for seed, level in enumerate((0.0, 15.0, 40.0)):
+        diffs = assert_backends_agree(MODEL_PATH, {INPUT_NAME: model_input(_window(level, seed))})
+        assert max(diffs.values()) < 1e-5
+
+
+def test_windows_without_visible_doppler_are_none_without_the_network() -> None:
+    classifier = MotionClassifier(backend="numpy")
+    quiet = np.clip(_window(0.0), None, EVIDENCE_DB - 1.0)
+    for frame in quiet:
+        result = classifier.push(frame)
+    assert (result.major, result.minor, result.nonhuman) == (0.0, 0.0, 0.0)
+
+
+def test_probabilities_are_a_distribution_over_the_motion_classes() -> None:
+    classifier = MotionClassifier(backend="numpy")
+    for frame in _window(30.0, 3):
+        result = classifier.push(frame)
+    values = (result.major, result.minor, result.nonhuman)
+    assert all(0.0 <= v <= 1.0 for v in values)
+    assert sum(values) <= 1.0 + 1e-5
