@@ -116,19 +116,42 @@ def build_stage2(mean: np.ndarray, std: np.ndarray):  # type: ignore[no-untyped-
     return keras.Model(inp, out)
 
 
-def _thresholds(pred: np.ndarray, truth: np.ndarray) -> list[float]:
-    """Per-sound threshold maximising F1 on the development mixtures (medium sensitivity)."""
+STAGE2_BETA = 0.5
+"""Stage 2 confirms, so its thresholds weigh precision twice as much as recall (F0.5)."""
+
+
+def _thresholds(pred: np.ndarray, truth: np.ndarray, beta: float = 1.0) -> list[float]:
+    """Per-sound threshold maximising F-beta on validation mixtures (medium sensitivity)."""
     out = []
     for k in range(truth.shape[-1]):
         p, t = pred[..., k].ravel(), truth[..., k].ravel() > 0.5
-        best, best_f1 = 0.5, -1.0
+        best, best_score = 0.5, -1.0
         for th in np.linspace(0.2, 0.9, 15):
             tp = np.sum((p >= th) & t)
-            f1 = 2 * tp / (np.sum(p >= th) + np.sum(t) + 1e-9)
-            if f1 > best_f1 and t.any():
-                best, best_f1 = float(th), f1
+            score = (1 + beta**2) * tp / (np.sum(p >= th) + beta**2 * np.sum(t) + 1e-9)
+            if score > best_score and t.any():
+                best, best_score = float(th), score
         out.append(round(best, 3))
     return out
+
+
+def _stage2_windows(count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One random 2 s window per training and validation mixture (fixed seed)."""
+    x, y = _datasets("train", count, 4.0, 1)
+    xv, yv = _datasets("val", count // 5, 4.0, 2)
+    rng = np.random.default_rng(3)
+
+    def windows(f: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        starts = rng.integers(0, (f.shape[1] - STAGE2_FRAMES) // data.STEP_FRAMES + 1, f.shape[0])
+        xs = np.stack([f[i, s * 10 : s * 10 + STAGE2_FRAMES] for i, s in enumerate(starts)])
+        ys = np.stack(
+            [lab[i, s : s + STAGE2_FRAMES // 10].max(axis=0) for i, s in enumerate(starts)]
+        )
+        return xs, ys
+
+    xw, yw = windows(x, y)
+    xvw, yvw = windows(xv, yv)
+    return xw, yw, xvw, yvw
 
 
 def _export(model, name: str, meta: dict[str, object], example: dict[str, np.ndarray]) -> None:  # type: ignore[no-untyped-def]
@@ -168,30 +191,17 @@ def train_stage2(args: argparse.Namespace) -> None:
     import tensorflow as tf
 
     tf.keras.utils.set_random_seed(2)
-    x, y = _datasets("train", args.count, 4.0, 1)
-    xv, yv = _datasets("val", args.count // 5, 4.0, 2)
-
-    def windows(
-        f: np.ndarray, lab: np.ndarray, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray]:
-        starts = rng.integers(0, (f.shape[1] - STAGE2_FRAMES) // data.STEP_FRAMES + 1, f.shape[0])
-        xs = np.stack([f[i, s * 10 : s * 10 + STAGE2_FRAMES] for i, s in enumerate(starts)])
-        ys = np.stack(
-            [lab[i, s : s + STAGE2_FRAMES // 10].max(axis=0) for i, s in enumerate(starts)]
-        )
-        return xs, ys
-
-    rng = np.random.default_rng(3)
-    xw, yw = windows(x, y, rng)
-    xvw, yvw = windows(xv, yv, rng)
+    xw, yw, xvw, yvw = _stage2_windows(args.count)
+    x, _ = _datasets("train", args.count, 4.0, 1)
     mean, std = x.mean(axis=(0, 1)), x.std(axis=(0, 1)) + 1e-3
+    del x
     model = build_stage2(mean, std)
     model.compile(tf.keras.optimizers.Adam(1e-3), loss=_weighted_bce(2.0))
     model.fit(xw, yw, batch_size=64, epochs=args.epochs, validation_data=(xvw, yvw), verbose=2)
     pv = model.predict(xvw, verbose=0)
     meta = {
         "sounds": list(SOUND_TYPES),
-        "thresholds": _thresholds(pv, yvw),
+        "thresholds": _thresholds(pv, yvw, STAGE2_BETA),
         "window_frames": STAGE2_FRAMES,
     }
     print("thresholds", meta["thresholds"])
@@ -289,9 +299,25 @@ def train_head(args: argparse.Namespace) -> None:
     print(f"wrote {out_dir}/sound_stage1.* with {len(meta['sounds'])} heads")
 
 
+def stage2_thresholds(args: argparse.Namespace) -> None:
+    """Recalibrate the shipped stage 2's thresholds (numpy path, no retraining)."""
+    from earshot_engine.inference import load_model
+
+    _, _, xvw, yvw = _stage2_windows(args.count)
+    model = load_model(OUT_DIR / "sound_stage2", backend="numpy")
+    pv = np.concatenate(
+        [model.run({"logmel": xvw[i : i + 64]})["scores"] for i in range(0, len(xvw), 64)]
+    )
+    path = OUT_DIR / "sound_stage2.json"
+    meta = json.loads(path.read_text())
+    meta["thresholds"] = _thresholds(pv, yvw, STAGE2_BETA)
+    print("thresholds", meta["thresholds"])
+    path.write_text(json.dumps(meta, indent=1) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("stage", choices=["stage1", "stage2", "head"])
+    parser.add_argument("stage", choices=["stage1", "stage2", "stage2-thresholds", "head"])
     parser.add_argument("--count", type=int, default=6000, help="training mixtures of 4 s")
     parser.add_argument("--epochs", type=int, help="default: 20 for stage1, 10 for stage2")
     parser.add_argument("--sound", help="head: name of the new sound")
@@ -303,7 +329,12 @@ def main() -> None:
     if args.epochs is None:
         args.epochs = 20 if args.stage == "stage1" else 10
     started = time.perf_counter()
-    {"stage1": train_stage1, "stage2": train_stage2, "head": train_head}[args.stage](args)
+    {
+        "stage1": train_stage1,
+        "stage2": train_stage2,
+        "stage2-thresholds": stage2_thresholds,
+        "head": train_head,
+    }[args.stage](args)
     print(f"{args.stage}: trained and exported in {time.perf_counter() - started:.0f} s")
 
 
