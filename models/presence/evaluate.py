@@ -63,7 +63,13 @@ from models.presence.data import (
 )
 from models.presence.pool import CACHE, load_or_render
 
-REAL_DIR = Path("/work/shared/data/presence")
+REAL_DIR = Path(
+    os.environ.get(
+        "EARSHOT_PRESENCE_DATA",
+        Path(__file__).resolve().parents[3] / "shared" / "data" / "presence",
+    )
+)
+"""The real UltraSense recordings, read in place (never copied into the repository)."""
 WALK_WINDOW_S = 1.0
 SEATED_WINDOW_S = 3.0
 BASELINE_FRAMES = 2
