@@ -169,3 +169,34 @@ def test_shipped_models_agree_between_numpy_and_litert(name: str) -> None:
         for i in model.spec.inputs
     }
     assert_backends_agree(MODELS_DIR / name, inputs, atol=1e-4)
+
+
+def _beeping(
+    rate_hz: int, seconds: float, on_s: float, off_s: float, count: int | None
+) -> np.ndarray:
+    t = np.arange(int(rate_hz * seconds)) / rate_hz
+    phase = (t - 1.0) % (on_s + off_s)
+    on = (t >= 1.0) & (phase < on_s)
+    if count is not None:
+        on &= t < 1.0 + count * (on_s + off_s)
+    rng = np.random.default_rng(5)
+    x = 0.3 * np.sin(2 * np.pi * 3_200 * t) * on + 3e-3 * rng.normal(size=t.size)
+    return x.astype(np.float32)
+
+
+def test_fast_beeping_alarm_is_a_continuous_smoke_alarm(detector: SoundEventDetector) -> None:
+    x = _beeping(48_000, 14.0, 0.25, 0.08, None)
+    detector.reset()
+    detector.configure(SoundConfig())
+    results = run_detectors(x[:, None], 48_000, [detector])
+    states = _hazards(results)
+    assert [(s.type, s.sounding, s.pattern) for s in states] == [
+        ("smoke_alarm", True, "continuous")
+    ]
+    assert states[0].time_s < 1.0 + 10.0
+
+
+def test_a_few_appliance_beeps_are_not_an_alarm(detector: SoundEventDetector) -> None:
+    x = _beeping(16_000, 12.0, 0.5, 0.5, 3)  # a microwave's three beeps: one T3-like group
+    found = analyze_sounds(x, 16_000, detector=detector)
+    assert not {d.type for d in found} & {"smoke_alarm", "co_alarm"}

@@ -60,6 +60,7 @@ SUSTAINED_SUPPORT: Final = 0.2
 CYCLES_REQUIRED: Final[dict[Sensitivity, int]] = {"low": 3, "medium": 2, "high": 2}
 RELEASE_S: Final[dict[str, float]] = {"t3": 10.0, "t4": 14.0, "continuous": 5.0}
 """A sounding alarm is off after this long without its tone (masked cycles survive)."""
+SUSTAINED_RETRY_S: Final = 2.0
 BEEP_HOLD_S: Final = 6.0
 """Appliance beeps wait this long in case they turn out to be an alarm's first cycle."""
 
@@ -112,6 +113,8 @@ class _Hazard:
     last_heard_s: float = 0.0
     checked_cycle_s: float = -1e9
     """Start of the latest cycle already put to stage 2."""
+    retry_s: float = -1e9
+    """After stage 2 turned a steady tone down, it is asked again only from this time."""
 
 
 @dataclass
@@ -331,8 +334,12 @@ class SoundEventDetector:
             state.checked_cycle_s = recent[-1].start_s
             if not cycles_confirm(recent, spec, CYCLES_REQUIRED[sensitivity]):
                 continue
-            confidence = self._verify_cadence(stream, hazard, recent[-1].start_s, spec)
-            if confidence is not None:
+            cycle_s = (spec.pulses - 1) * spec.onset_gap_max_s + spec.on_max_s
+            score = self._verify_alarm(
+                stream, hazard, recent[-1].start_s, recent[-1].start_s + cycle_s
+            )
+            if score is not None:
+                confidence = 0.5 * (1.0 + score)
                 first = recent[-CYCLES_REQUIRED[sensitivity]]
                 state.freq_hz = first.freq_hz
                 results.extend(
@@ -352,33 +359,32 @@ class SoundEventDetector:
                 results.append(HazardState(hazard, False, state.last_heard_s))
         return results
 
-    def _verify_cadence(
-        self, stream: _Stream, hazard: HazardType, cycle_start_s: float, spec: CadenceSpec
+    def _verify_alarm(
+        self, stream: _Stream, hazard: HazardType, start_s: float, end_s: float
     ) -> float | None:
-        """Ask stage 2 whether the latest cycle is an alarm-like tone at all.
+        """Ask stage 2 whether [start_s, end_s] holds an alarm-like tone at all.
 
-        In 2 s an alarm's beeps look like appliance beeps, and the cadence has
-        already decided smoke vs CO, so the smoke, CO and beep heads all count;
-        what stage 2 rejects is a chance cadence of birdsong, music or speech.
-        Returns the confidence, or None when stage 2 rejects the alarm. Below
-        16 kHz the harmonics stage 2 learned from are missing (a 520 Hz square
-        wave at 8 kHz scores near zero), so there the cadence alone decides.
+        In 2 s an alarm's beeps look like appliance beeps, and the long-window
+        logic (cadence or steady tone) has already decided that it is an alarm and
+        which, so the smoke, CO and beep heads all count: what stage 2 rejects is
+        birdsong, music or speech that happens to fit. Returns the stage-2 score,
+        1.0 when stage 2 is off or untrusted, None when it rejects. Below 16 kHz
+        the harmonics stage 2 learned from are missing (a 520 Hz square wave at
+        8 kHz scores near zero), so there the long-window logic decides alone.
         """
         if not self.config.stage2 or not self._stage2_trusted(stream):
             return 1.0
-        cycle_s = (spec.pulses - 1) * spec.onset_gap_max_s + spec.on_max_s
-        scores = self._stage2_scores(stream, cycle_start_s, cycle_start_s + cycle_s)
+        scores = self._stage2_scores(stream, start_s, end_s)
+        sensitivity = self.config.sensitivity_for(hazard)
         best = 0.0
         for sound in ALARM_LIKE:
             score = float(scores[SOUND_TYPES.index(sound)])
-            needed = shifted_probability(
-                self._stage2.heads.threshold(sound), self.config.sensitivity_for(hazard)
-            )
+            needed = shifted_probability(self._stage2.heads.threshold(sound), sensitivity)
             best = max(best, score if score >= needed else 0.0)
         if best == 0.0:
             self.stage2_rejected += 1
             return None
-        return 0.5 * (1.0 + best)
+        return best
 
     def _sustained_smoke(self, stream: _Stream, now_s: float) -> list[object]:
         state = self._hazards["smoke_alarm"]
@@ -401,15 +407,13 @@ class SoundEventDetector:
         support = float(np.mean(list(self._smoke_scores)[-steps:]))
         if support < shifted_probability(SUSTAINED_SUPPORT, sensitivity):
             return []
-        confidence = support
-        if self.config.stage2:
-            scores = self._stage2_scores(stream, now_s - 2.0, now_s)
-            smoke = float(scores[SOUND_TYPES.index("smoke_alarm")])
-            needed = shifted_probability(self._stage2.heads.threshold("smoke_alarm"), sensitivity)
-            if smoke < needed:
-                self.stage2_rejected += 1
-                return []
-            confidence = 0.5 * (support + smoke)
+        if now_s < state.retry_s:
+            return []
+        score = self._verify_alarm(stream, "smoke_alarm", now_s - 2.0, now_s)
+        if score is None:
+            state.retry_s = now_s + SUSTAINED_RETRY_S
+            return []
+        confidence = 0.5 * (support + score)
         start_s = now_s - SUSTAINED_WINDOW_S[sensitivity]
         state.freq_hz = tone_hz
         return self._sound_hazard(
@@ -418,7 +422,7 @@ class SoundEventDetector:
             "continuous",
             (start_s, now_s),
             confidence,
-            verified=self.config.stage2,
+            verified=self.config.stage2 and self._stage2_trusted(stream),
         )
 
     @staticmethod
