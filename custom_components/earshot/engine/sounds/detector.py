@@ -60,7 +60,7 @@ SUSTAINED_SUPPORT: Final = 0.2
 CYCLES_REQUIRED: Final[dict[Sensitivity, int]] = {"low": 3, "medium": 2, "high": 2}
 RELEASE_S: Final[dict[str, float]] = {"t3": 10.0, "t4": 14.0, "continuous": 5.0}
 """A sounding alarm is off after this long without its tone (masked cycles survive)."""
-SUSTAINED_RETRY_S: Final = 2.0
+SUSTAINED_RETRY_S: Final = 0.5
 BEEP_HOLD_S: Final = 6.0
 """Appliance beeps wait this long in case they turn out to be an alarm's first cycle."""
 
