@@ -208,8 +208,8 @@ def make_scene(job: Job) -> Scene:
         device=_device(rng, job.split),
         name=f"{job.split}-{job.index}-{job.kind}",
     )
-    # Tempi whose beat is a whole number of frames at 44.1 and 48 kHz: the simulator's
-    # music loop overflows by one frame otherwise (reported to its owner).
+    # Tempi from a fixed set whose beat is a whole number of frames at 44.1 and 48 kHz
+    # (an early simulator version failed on others); kept so the pools stay reproducible.
     actions: list[Action] = [
         dataclasses.replace(a, tempo_bpm=float(rng.choice(SAFE_TEMPI_BPM)))
         if isinstance(a, Music)

@@ -168,3 +168,13 @@ def test_low_power_pauses_emission_and_holds_occupancy(classifier: MotionClassif
     assert timeline[-1][1] > 0.0  # emitting again to re-confirm
     # nobody moved after the pause: the hold time ran out
     assert any(not occupied for t, _, occupied in timeline if t > silent[-1])
+
+
+def test_reopening_the_stream_ends_a_low_power_pause(classifier: MotionClassifier) -> None:
+    config = PresenceConfig(carrier_hz=20_000.0, low_power=True)
+    detector = PresenceDetector(OutputMixer(), config, classifier=classifier)
+    assert detector.emitter is not None
+    detector.emitter.pause()
+    detector.reset()
+    assert detector.emitter.emitting
+    detector.close()

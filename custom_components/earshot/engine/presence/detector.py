@@ -91,6 +91,8 @@ class PresenceDetector:
         self._classifier.reset()
         self.tracker.reset()
         self._snr_db.clear()
+        if self.emitter is not None and self.config.carrier_hz is not None:
+            self.emitter.resume()  # a low-power pause does not outlive the stream
 
     def close(self) -> None:
         """Stop emitting for good (detach from the output mixer)."""
