@@ -60,11 +60,13 @@ def windows(data: SceneData, stride: int = 2) -> tuple[np.ndarray, np.ndarray]:
     no evidence either way, so they are not learned from.
     """
     labels = np.where(data.trusted, data.labels, IGNORE)
-    # Windows without visible Doppler never reach the network (has_evidence): motion the
-    # echo does not show cannot be learned, and teaching it would make noise look like motion.
+    # Motion the echo does not show (a hand jiggling far away, below the noise) cannot be
+    # learned; teaching it would make noise look like motion. At run time such windows
+    # never reach the network (has_evidence).
     x = windows_of(data.features, stride)
-    labels = np.where(has_evidence(x * np.float32(FEATURE_SCALE_DB)), labels[::stride], IGNORE)
-    return x, labels
+    visible = has_evidence(x * np.float32(FEATURE_SCALE_DB))
+    labels = labels[::stride]
+    return x, np.where(np.isin(labels, (1, 2)) & ~visible, IGNORE, labels)
 
 
 def dataset(pool: list[SceneData], stride: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -151,6 +153,7 @@ def main() -> None:
     parser.add_argument("--mine-scenes", type=int, default=240)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args()
     started = time.monotonic()
     log: dict[str, object] = {}
@@ -181,7 +184,7 @@ def main() -> None:
     model = fit(np.concatenate([x, hx]), np.concatenate([y, hy]), args.epochs, seed=2)
     from models.common.export import export_model
 
-    report = export_model(model, OUT_DIR, MODEL_NAME, representative_input={INPUT_NAME: x[:1]})
+    report = export_model(model, args.out_dir, MODEL_NAME, representative_input={INPUT_NAME: x[:1]})
     print(report.summary())
     log["macs_per_inference"] = report.macs_per_inference
     log["max_abs_diff"] = report.max_abs_diff
