@@ -1,6 +1,6 @@
 """The development sound set, its splits, and training mixtures with frame labels.
 
-Reads ``/work/shared/data/sounds`` (or ``$EARSHOT_SOUNDS``) in place. Splits:
+Reads ``../shared/data/sounds`` beside the repository (or ``$EARSHOT_SOUNDS``) in place. Splits:
 
 * ESC-50/ESC-10 clips by fold: folds 1-3 train, 4-5 development evaluation.
 * ProtoSound clips grouped by recording (names stripped of take/chunk numbers),
@@ -29,7 +29,11 @@ from earshot_engine.sounds.vocabulary import SOUND_TYPES
 from earshot_engine.wavio import read_wav
 from models.sounds import synth
 
-DATA_DIR = Path(os.environ.get("EARSHOT_SOUNDS", "/work/shared/data/sounds"))
+DATA_DIR = Path(
+    os.environ.get(
+        "EARSHOT_SOUNDS", Path(__file__).resolve().parents[3] / "shared" / "data" / "sounds"
+    )
+)
 SR = synth.SR
 STEP_FRAMES = 10
 """Feature frames per model output (100 ms)."""
