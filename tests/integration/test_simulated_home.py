@@ -35,14 +35,13 @@ async def test_sound_level_follows_the_smoke_alarm_scene(hass: HomeAssistant) ->
             levels.append(float(state.state))
 
     fast = functools.partial(SimulatedHome, realtime=False)
+    # Listen before setup: faster than real time, the alarm may start before setup returns.
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: record(event.data["new_state"]) if event.data["entity_id"] == LEVEL else None,
+    )
     with patch("custom_components.earshot.coordinator.SimulatedHome", fast):
         assert await hass.config_entries.async_setup(entry.entry_id)
-        hass.bus.async_listen(
-            "state_changed",
-            lambda event: record(event.data["new_state"])
-            if event.data["entity_id"] == LEVEL
-            else None,
-        )
         # quiet room first (alarm starts 2 s into the scene), then the alarm is loud
         await wait_for(hass, lambda: any(level > -30 for level in levels))
         assert await hass.config_entries.async_unload(entry.entry_id)
