@@ -152,6 +152,8 @@ class SoundEventDetector:
         self._stage1 = Stage1(models_dir, backend)
         self._stage2 = Stage2(models_dir, backend)
         self._features = LogMelStream()
+        self._stage2_features = LogMelStream()
+        """Separate from the live stream's: stage 2 re-reads buffered audio from scratch."""
         self._ring = AudioRing(int(RING_S * SAMPLE_RATE_HZ))
         self._sanitizer = InputSanitizer()
         self._noise = NoiseFloorTracker(STEP_S)
@@ -555,7 +557,8 @@ class SoundEventDetector:
         if last > self._ring.end:
             first, last = first - (last - self._ring.end), self._ring.end
         audio = self._ring.read(first, last)
-        mel = LogMelStream().process(audio).log_mel
+        self._stage2_features.reset()
+        mel = self._stage2_features.process(audio).log_mel
         if mel.shape[0] < window:
             pad = np.full((window - mel.shape[0], mel.shape[1]), mel.min(initial=-23.0))
             mel = np.concatenate([pad.astype(np.float32), mel])
