@@ -26,95 +26,117 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
 Record = dict[str, Any]
-Analyzer = Callable[[str, FloatArray, int, argparse.Namespace], Iterator[Record]]
+FileAnalyzer = Callable[[str, FloatArray, int], Iterator[Record]]
+"""Prints the records of one kind for one file: (file as given, samples, sample rate)."""
 
 
 def _seconds(value: float) -> float:
     return round(float(value), 3)
 
 
-def analyze_level(
-    file: str, samples: FloatArray, sample_rate_hz: int, args: argparse.Namespace
-) -> Iterator[Record]:
+def level_analyzer(args: argparse.Namespace) -> FileAnalyzer:
     """The sound level track: RMS and peak dBFS for each second."""
-    for reading in run_detectors(samples, sample_rate_hz, [LevelMeter(1.0)]):
-        assert isinstance(reading, LevelReading)
-        yield {
-            "file": file,
-            "kind": "level",
-            "start": _seconds(max(0.0, reading.time_s - 1.0)),
-            "end": _seconds(reading.time_s),
-            "level_dbfs": round(reading.level_dbfs, 1),
-            "peak_dbfs": round(reading.peak_dbfs, 1),
-        }
+
+    def analyze(file: str, samples: FloatArray, sample_rate_hz: int) -> Iterator[Record]:
+        for reading in run_detectors(samples, sample_rate_hz, [LevelMeter(1.0)]):
+            assert isinstance(reading, LevelReading)
+            yield {
+                "file": file,
+                "kind": "level",
+                "start": _seconds(max(0.0, reading.time_s - 1.0)),
+                "end": _seconds(reading.time_s),
+                "level_dbfs": round(reading.level_dbfs, 1),
+                "peak_dbfs": round(reading.peak_dbfs, 1),
+            }
+
+    return analyze
 
 
-def analyze_motion(
-    file: str, samples: FloatArray, sample_rate_hz: int, args: argparse.Namespace
-) -> Iterator[Record]:
+def motion_analyzer(args: argparse.Namespace) -> FileAnalyzer:
     """Ultrasonic presence: motion episodes with their level (major or minor).
 
     A recording without an ultrasonic carrier is simply skipped (most household
     recordings have none) unless the user asked for motion or named a carrier.
+    The model is loaded once, at the first file that needs it.
     """
-    from .presence.config import PresenceConfig  # deferred: loads a model
+    from .inference import Model, load_model  # deferred: the presence modules are heavy
+    from .presence.classifier import MODEL_PATH, MotionClassifier
+    from .presence.config import PresenceConfig
     from .presence.offline import MIN_CARRIER_HZ, CarrierError, analyze_presence
 
     asked = args.carrier is not None or "motion" in args.kinds.split(",")
-    if not asked and sample_rate_hz < 2 * MIN_CARRIER_HZ:
-        return  # too low a rate for ultrasound: nothing to say
-    try:
-        segments = analyze_presence(
-            samples,
+    models: list[Model] = []
+
+    def analyze(file: str, samples: FloatArray, sample_rate_hz: int) -> Iterator[Record]:
+        if not asked and sample_rate_hz < 2 * MIN_CARRIER_HZ:
+            return  # too low a rate for ultrasound: nothing to say
+        if not models:
+            models.append(load_model(MODEL_PATH))
+        try:
+            segments = analyze_presence(
+                samples,
+                sample_rate_hz,
+                carrier_hz=args.carrier,
+                reference_channel=args.reference_channel,
+                config=PresenceConfig(sensitivity=args.sensitivity),
+                classifier=MotionClassifier(models[0]),
+            )
+        except CarrierError as err:
+            if asked:
+                raise
+            print(f"earshot: {file}: motion skipped: {err}", file=sys.stderr)
+            return
+        for segment in segments:
+            yield {
+                "file": file,
+                "kind": "motion",
+                "level": segment.level,
+                "start": _seconds(segment.start_s),
+                "end": _seconds(segment.end_s),
+            }
+
+    return analyze
+
+
+def sound_analyzer(args: argparse.Namespace) -> FileAnalyzer:
+    """Sound events through stage 1, temporal logic and (unless told not to) stage 2.
+
+    One detector (two models) serves every file; it is reset between files.
+    """
+    from .sounds import offline  # deferred: loads two models
+    from .sounds.detector import SoundEventDetector
+
+    detectors: list[SoundEventDetector] = []
+
+    def analyze(file: str, samples: FloatArray, sample_rate_hz: int) -> Iterator[Record]:
+        if not detectors:
+            detectors.append(SoundEventDetector())
+        mics = [c for c in range(samples.shape[1]) if c != args.reference_channel]
+        for detection in offline.analyze_sounds(
+            samples[:, mics] if mics else samples,
             sample_rate_hz,
-            carrier_hz=args.carrier,
-            reference_channel=args.reference_channel,
-            config=PresenceConfig(sensitivity=args.sensitivity),
-        )
-    except CarrierError as err:
-        if asked:
-            raise
-        print(f"earshot: {file}: motion skipped: {err}", file=sys.stderr)
-        return
-    for segment in segments:
-        yield {
-            "file": file,
-            "kind": "motion",
-            "level": segment.level,
-            "start": _seconds(segment.start_s),
-            "end": _seconds(segment.end_s),
-        }
+            sensitivity=args.sensitivity,
+            stage1_only=args.stage1_only,
+            detector=detectors[0],
+        ):
+            yield {
+                "file": file,
+                "kind": "sound",
+                "type": detection.type,
+                "start": _seconds(detection.start_s),
+                "end": _seconds(detection.end_s),
+                "confidence": round(detection.confidence, 3),
+            }
+
+    return analyze
 
 
-def analyze_sound(
-    file: str, samples: FloatArray, sample_rate_hz: int, args: argparse.Namespace
-) -> Iterator[Record]:
-    """Sound events through stage 1, temporal logic and (unless told not to) stage 2."""
-    from .sounds.offline import analyze_sounds  # deferred: loads two models
-
-    mics = [c for c in range(samples.shape[1]) if c != args.reference_channel]
-    for detection in analyze_sounds(
-        samples[:, mics] if mics else samples,
-        sample_rate_hz,
-        sensitivity=args.sensitivity,
-        stage1_only=args.stage1_only,
-    ):
-        yield {
-            "file": file,
-            "kind": "sound",
-            "type": detection.type,
-            "start": _seconds(detection.start_s),
-            "end": _seconds(detection.end_s),
-            "confidence": round(detection.confidence, 3),
-        }
-
-
-ANALYZERS: dict[str, Analyzer] = {
-    "level": analyze_level,
-    "motion": analyze_motion,
-    "sound": analyze_sound,
+ANALYZERS: dict[str, Callable[[argparse.Namespace], FileAnalyzer]] = {
+    "level": level_analyzer,
+    "motion": motion_analyzer,
+    "sound": sound_analyzer,
 }
-"""Analyzers by the ``kind`` of record they print."""
+"""Analyzer factories by the ``kind`` of record they print."""
 
 
 def _cmd_devices(args: argparse.Namespace, out: TextIO) -> int:
@@ -188,6 +210,7 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    analyzers = {kind: ANALYZERS[kind](args) for kind in kinds}
     for file in args.files:
         try:
             samples, sample_rate_hz = read_wav(Path(file))
@@ -198,7 +221,7 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO) -> int:
         records: list[Record] = []
         for kind in kinds:
             try:
-                records.extend(ANALYZERS[kind](file, samples, sample_rate_hz, args))
+                records.extend(analyzers[kind](file, samples, sample_rate_hz))
             except (AudioSourceError, ModelLoadError, ValueError) as err:
                 print(f"earshot: {file}: {kind}: {err}", file=sys.stderr)
                 status = EXIT_BAD_INPUT
