@@ -284,7 +284,6 @@ class SoundEventDetector:
                 origin_s=block.start_s,
                 resampler=StreamResampler(block.sample_rate_hz, SAMPLE_RATE_HZ),
             )
-            self._ring.reset()
             self._stream = stream
         stream.next_frame_index = block.start_frame + block.frames
         return stream
