@@ -37,7 +37,7 @@ from earshot_engine.presence.doppler import (
     DopplerFrame,
 )
 from earshot_engine.presence.emitter import CarrierEmitter
-from earshot_engine.simulation.catalog import random_scene
+from earshot_engine.simulation.catalog import random_door, random_point_inside, random_scene
 from earshot_engine.simulation.dsp import seeded_rng
 from earshot_engine.simulation.home import HomeRenderer
 from earshot_engine.simulation.reflectors import build_mover
@@ -53,7 +53,6 @@ from earshot_engine.simulation.scene import (
     Room,
     Scene,
     SitAndWork,
-    Vec2,
     Walk,
 )
 
@@ -148,26 +147,10 @@ def _device(rng: np.random.Generator, split: Split) -> Device:
     )
 
 
-def _inside(rng: np.random.Generator, room: Room) -> Vec2:
-    return (
-        float(rng.uniform(0.4, room.width_m - 0.4)),
-        float(rng.uniform(0.8, room.depth_m - 0.4)),
-    )
-
-
 def _walk(rng: np.random.Generator, room: Room, start_s: float) -> Walk:
     """Someone entering through a door, stopping at a few places, leaving again."""
-    side = int(rng.integers(0, 3))
-    if side == 0:
-        y = float(rng.uniform(0.8, room.depth_m - 0.5))
-        outside, inside = (-0.6, y), (0.5, y)
-    elif side == 1:
-        y = float(rng.uniform(0.8, room.depth_m - 0.5))
-        outside, inside = (room.width_m + 0.6, y), (room.width_m - 0.5, y)
-    else:
-        x = float(rng.uniform(0.5, room.width_m - 0.5))
-        outside, inside = (x, room.depth_m + 0.6), (x, room.depth_m - 0.5)
-    stops = [_inside(rng, room) for _ in range(int(rng.integers(1, 3)))]
+    outside, inside = random_door(rng, room)
+    stops = [random_point_inside(rng, room) for _ in range(int(rng.integers(1, 3)))]
     return Walk.at_speed(
         start_s=start_s,
         waypoints=(outside, inside, *stops, inside, outside),
@@ -183,7 +166,7 @@ def _seated(rng: np.random.Generator, room: Room, start_s: float, duration_s: fl
     return SitAndWork(
         start_s=start_s,
         duration_s=duration_s,
-        position=_inside(rng, room),
+        position=random_point_inside(rng, room),
         facing_deg=float(rng.uniform(-180.0, 180.0)),
         breathing_hz=float(rng.uniform(0.15, 0.35)),
         typing=typing,

@@ -248,14 +248,15 @@ def _random_device(rng: np.random.Generator) -> Device:
     )
 
 
-def _inside(rng: np.random.Generator, room: Room) -> Vec2:
+def random_point_inside(rng: np.random.Generator, room: Room) -> Vec2:
+    """A random point inside the room, 0.4 m clear of the walls (0.8 m of the y = 0 wall)."""
     return (
         float(rng.uniform(0.4, room.width_m - 0.4)),
         float(rng.uniform(0.8, room.depth_m - 0.4)),
     )
 
 
-def _door(rng: np.random.Generator, room: Room) -> tuple[Vec2, Vec2]:
+def random_door(rng: np.random.Generator, room: Room) -> tuple[Vec2, Vec2]:
     """A door on a random wall: a point 0.6 m outside it and one 0.5 m inside."""
     wall = int(rng.integers(0, 3))
     if wall == 0:
@@ -295,8 +296,8 @@ def random_scene(
     chosen_device = device or _random_device(rng)
     actions: list[Action] = []
     for _ in range(int(rng.integers(0, walkers + 1))):
-        outside, inside = _door(rng, room)
-        stops = [_inside(rng, room) for _ in range(int(rng.integers(1, 4)))]
+        outside, inside = random_door(rng, room)
+        stops = [random_point_inside(rng, room) for _ in range(int(rng.integers(1, 4)))]
         walk = Walk.at_speed(
             start_s=float(rng.uniform(0.0, duration_s * 0.7)),
             waypoints=(outside, inside, *stops, inside, outside),
@@ -311,7 +312,7 @@ def random_scene(
             SitAndWork(
                 start_s=start,
                 duration_s=float(rng.uniform(0.3, 1.0)) * (duration_s - start),
-                position=_inside(rng, room),
+                position=random_point_inside(rng, room),
                 facing_deg=float(rng.uniform(-180.0, 180.0)),
                 breathing_hz=float(rng.uniform(0.15, 0.35)),
                 typing=bool(rng.uniform() < 0.6),
@@ -383,7 +384,7 @@ def _random_nonhuman(rng: np.random.Generator, room: Room, duration_s: float) ->
         return Fan(
             start_s=0.0,
             duration_s=duration_s,
-            position=(*_inside(rng, room), float(rng.uniform(0.5, 1.2))),
+            position=(*random_point_inside(rng, room), float(rng.uniform(0.5, 1.2))),
             kind="desk",
             radius_m=float(rng.uniform(0.1, 0.2)),
             rpm=float(rng.uniform(800.0, 1400.0)),
@@ -402,7 +403,7 @@ def _random_nonhuman(rng: np.random.Generator, room: Room, duration_s: float) ->
         return Pet(
             start_s=0.0,
             duration_s=duration_s,
-            area_center=_inside(rng, room),
+            area_center=random_point_inside(rng, room),
             speed_m_s=float(rng.uniform(0.5, 2.5)),
             size=str(rng.choice(["cat", "dog"])),  # type: ignore[arg-type]
         )
