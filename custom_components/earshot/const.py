@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from .engine.guard.policy import DEFAULT_ALERTS, DETECTIONS, PRESENCE, GuardMode
+from .engine.guard.policy import DEFAULT_ALERTS, DETECTIONS, GuardMode
 from .engine.sounds.vocabulary import SENSITIVITIES, SOUND_TYPES
 
 DOMAIN: Final = "earshot"
@@ -22,7 +22,6 @@ CONF_SOURCE: Final = "source"
 SOURCE_SIMULATED: Final = "simulated"
 SOURCE_SOUND_CARD: Final = "sound_card"
 SOURCE_WAV_FILE: Final = "wav_file"
-SOURCE_KINDS: Final = (SOURCE_SIMULATED, SOURCE_SOUND_CARD, SOURCE_WAV_FILE)
 
 CONF_SCENE: Final = "scene"
 CONF_SEED: Final = "seed"
@@ -66,9 +65,7 @@ OPT_CLIP_RETENTION_DAYS: Final = "clip_retention_days"
 OPT_CLIP_MAX_MB: Final = "clip_max_mb"
 OPT_ALERT_COOLDOWN_S: Final = "alert_cooldown_s"
 
-SENSITIVITY_LOW: Final = "low"
 SENSITIVITY_MEDIUM: Final = "medium"
-SENSITIVITY_HIGH: Final = "high"
 SENSITIVITY_LEVELS: Final = SENSITIVITIES
 SENSITIVITY_DEFAULT: Final = "default"
 """Per-sound sensitivity that follows the overall sound sensitivity."""
@@ -80,7 +77,6 @@ GUARD_FOLLOW_MODES: Final = (GUARD_FOLLOW_MANUAL, GUARD_FOLLOW_ALARM_PANEL, GUAR
 
 SOUND_NAMES: Final = SOUND_TYPES
 """The public sound vocabulary (event types, CLI output, options)."""
-DETECTION_PRESENCE: Final = PRESENCE
 DETECTION_NAMES: Final = DETECTIONS
 
 
