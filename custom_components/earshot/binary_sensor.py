@@ -18,7 +18,7 @@ from .coordinator import EarshotConfigEntry
 from .engine.presence.results import MotionDetected, MotionEnded, OccupancyChanged
 from .engine.runtime import SourceStatus
 from .engine.sounds.results import HazardState
-from .entity import EarshotEntity, EarshotEntityDescription
+from .entity import EarshotEntity, EarshotEntityDescription, build_entities
 
 PARALLEL_UPDATES = 0
 
@@ -86,11 +86,7 @@ async def async_setup_entry(
 ) -> None:
     """Set up Earshot binary sensors."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        EarshotBinarySensor(coordinator, description)
-        for description in BINARY_SENSORS
-        if description.exists_fn(coordinator)
-    )
+    async_add_entities(build_entities(coordinator, EarshotBinarySensor, BINARY_SENSORS))
 
 
 class EarshotBinarySensor(EarshotEntity, BinarySensorEntity):

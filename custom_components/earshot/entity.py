@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,15 @@ class EarshotEntityDescription(EntityDescription):
     """Whether the entry has this entity (e.g. only with a running presence detector)."""
     detector: str | None = None
     """The detector the state comes from; the entity is unavailable if it failed."""
+
+
+def build_entities[D: EarshotEntityDescription, E: Entity](
+    coordinator: EarshotCoordinator,
+    entity_class: Callable[[EarshotCoordinator, D], E],
+    descriptions: Iterable[D],
+) -> list[E]:
+    """The entities of those descriptions that exist for this entry."""
+    return [entity_class(coordinator, d) for d in descriptions if d.exists_fn(coordinator)]
 
 
 class EarshotEntity(Entity):

@@ -16,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import OPT_OCCUPANCY_HOLD_S
 from .coordinator import EarshotConfigEntry, SettingsUpdated
-from .entity import EarshotEntityDescription, EarshotOptionEntity
+from .entity import EarshotEntityDescription, EarshotOptionEntity, build_entities
 
 PARALLEL_UPDATES = 0
 
@@ -50,11 +50,7 @@ async def async_setup_entry(
 ) -> None:
     """Set up Earshot numbers."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        EarshotOptionNumber(coordinator, description)
-        for description in NUMBERS
-        if description.exists_fn(coordinator)
-    )
+    async_add_entities(build_entities(coordinator, EarshotOptionNumber, NUMBERS))
 
 
 class EarshotOptionNumber(EarshotOptionEntity, NumberEntity):

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import OPT_PRESENCE_SENSITIVITY, OPT_SOUND_SENSITIVITY, SENSITIVITY_LEVELS
 from .coordinator import EarshotConfigEntry, SettingsUpdated
-from .entity import EarshotEntityDescription, EarshotOptionEntity
+from .entity import EarshotEntityDescription, EarshotOptionEntity, build_entities
 from .guard_entities import GUARD_MODE, GuardModeSelect
 
 PARALLEL_UPDATES = 0
@@ -51,9 +51,7 @@ async def async_setup_entry(
     """Add the entry's selects."""
     data = entry.runtime_data
     entities: list[Entity] = [
-        EarshotOptionSelect(data.coordinator, description)
-        for description in OPTION_SELECTS
-        if description.exists_fn(data.coordinator)
+        *build_entities(data.coordinator, EarshotOptionSelect, OPTION_SELECTS)
     ]
     if data.guard is not None:
         entities.append(GuardModeSelect(data.coordinator, data.guard, GUARD_MODE))

@@ -29,7 +29,7 @@ from .engine.level import LevelReading
 from .engine.presence.results import PresenceStatus
 from .engine.runtime import RuntimeStats
 from .engine.sounds.results import NoiseFloor
-from .entity import EarshotEntity, EarshotEntityDescription
+from .entity import EarshotEntity, EarshotEntityDescription, build_entities
 
 PARALLEL_UPDATES = 0
 DBFS = "dBFS"
@@ -212,11 +212,7 @@ async def async_setup_entry(
 ) -> None:
     """Set up Earshot sensors."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        EarshotSensor(coordinator, description)
-        for description in SENSORS
-        if description.exists_fn(coordinator)
-    )
+    async_add_entities(build_entities(coordinator, EarshotSensor, SENSORS))
 
 
 class EarshotSensor(EarshotEntity, SensorEntity):
