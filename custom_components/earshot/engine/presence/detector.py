@@ -71,11 +71,6 @@ class PresenceDetector:
         """Identifier for logs and statistics."""
         return "presence"
 
-    @property
-    def calibrating(self) -> bool:
-        """Whether a calibration sweep is running."""
-        return self._calibrator is not None
-
     def reset(self) -> None:
         """Forget the stream (the source reopened); keeps calibration and settings."""
         self._frontend: DopplerFrontEnd | None = None

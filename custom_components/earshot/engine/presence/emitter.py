@@ -54,11 +54,6 @@ class CarrierEmitter:
         self._next_frame: int | None = None
 
     @property
-    def max_amplitude(self) -> float:
-        """The hard cap on the carrier's peak amplitude."""
-        return self._cap
-
-    @property
     def carrier_hz(self) -> float:
         """The carrier frequency currently requested."""
         return self._target.carrier_hz
