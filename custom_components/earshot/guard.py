@@ -40,7 +40,6 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import (
-    DEFAULT_OPTIONS,
     DOMAIN,
     GUARD_FOLLOW_ALARM_PANEL,
     GUARD_FOLLOW_MANUAL,
@@ -58,6 +57,7 @@ from .const import (
     OPT_NOTIFY_TARGETS,
 )
 from .coordinator import EarshotCoordinator, SettingsUpdated
+from .detectors import option
 from .engine.guard.clips import ClipStore, IncidentRecord, Retention
 from .engine.guard.detections import detection_from_result
 from .engine.guard.incidents import ClipAudio, Detection, IncidentTracker, IncidentUpdate
@@ -139,24 +139,20 @@ def describe(kinds: tuple[str, ...] | list[str]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def _option(entry: ConfigEntry, key: str) -> Any:
-    return entry.options.get(key, DEFAULT_OPTIONS.get(key))
-
-
 def _policy(entry: ConfigEntry) -> GuardPolicy:
     return GuardPolicy.from_lists(
         {
-            GuardMode.HOME: _option(entry, OPT_GUARD_ALERTS_HOME),
-            GuardMode.NIGHT: _option(entry, OPT_GUARD_ALERTS_NIGHT),
-            GuardMode.AWAY: _option(entry, OPT_GUARD_ALERTS_AWAY),
+            GuardMode.HOME: option(entry.options, OPT_GUARD_ALERTS_HOME),
+            GuardMode.NIGHT: option(entry.options, OPT_GUARD_ALERTS_NIGHT),
+            GuardMode.AWAY: option(entry.options, OPT_GUARD_ALERTS_AWAY),
         }
     )
 
 
 def _retention(entry: ConfigEntry) -> Retention:
     return Retention(
-        max_age_days=float(_option(entry, OPT_CLIP_RETENTION_DAYS)),
-        max_bytes=int(float(_option(entry, OPT_CLIP_MAX_MB)) * 1_000_000),
+        max_age_days=float(option(entry.options, OPT_CLIP_RETENTION_DAYS)),
+        max_bytes=int(float(option(entry.options, OPT_CLIP_MAX_MB)) * 1_000_000),
     )
 
 
@@ -181,7 +177,7 @@ class GuardManager:
         self.mode = GuardMode.OFF
         self.policy = _policy(entry)
         self.retention = _retention(entry)
-        self.tracker = IncidentTracker(float(_option(entry, OPT_ALERT_COOLDOWN_S)))
+        self.tracker = IncidentTracker(float(option(entry.options, OPT_ALERT_COOLDOWN_S)))
         source = coordinator.runtime.source
         self.siren: SirenEmitter | None = SirenEmitter() if source.has_output else None
         self.counters: dict[str, int] = dict.fromkeys(
@@ -202,7 +198,7 @@ class GuardManager:
     @property
     def follow(self) -> str:
         """What sets the mode: manual, an alarm panel, or people."""
-        return str(_option(self.entry, OPT_GUARD_FOLLOW))
+        return str(option(self.entry.options, OPT_GUARD_FOLLOW))
 
     @property
     def name(self) -> str:
@@ -246,7 +242,7 @@ class GuardManager:
         """Re-read the entry's guard options (the options flow saved new ones)."""
         self.policy = _policy(self.entry)
         self.retention = _retention(self.entry)
-        self.tracker.cooldown_s = float(_option(self.entry, OPT_ALERT_COOLDOWN_S))
+        self.tracker.cooldown_s = float(option(self.entry.options, OPT_ALERT_COOLDOWN_S))
         self._async_sync_clips()
         self._async_follow()
         self._async_notify_listeners()
@@ -289,7 +285,7 @@ class GuardManager:
             self._follow_unsub = None
         follow = self.follow
         if follow == GUARD_FOLLOW_ALARM_PANEL:
-            panel = _option(self.entry, OPT_GUARD_ALARM_PANEL)
+            panel = option(self.entry.options, OPT_GUARD_ALARM_PANEL)
             if not panel:
                 LOGGER.warning("Earshot guard of %s follows no alarm panel", self.name)
                 return
@@ -298,7 +294,7 @@ class GuardManager:
             )
             self._async_apply_panel(self.hass.states.get(panel))
         elif follow == GUARD_FOLLOW_PEOPLE:
-            people: list[str] = list(_option(self.entry, OPT_GUARD_PEOPLE) or [])
+            people: list[str] = list(option(self.entry.options, OPT_GUARD_PEOPLE) or [])
             watched = people or [ZONE_HOME]
             self._follow_unsub = async_track_state_change_event(
                 self.hass, watched, self._async_on_people_change
@@ -325,7 +321,7 @@ class GuardManager:
 
     @callback
     def _async_apply_people(self) -> None:
-        people: list[str] = list(_option(self.entry, OPT_GUARD_PEOPLE) or [])
+        people: list[str] = list(option(self.entry.options, OPT_GUARD_PEOPLE) or [])
         if people:
             states = [self.hass.states.get(person) for person in people]
             known = [state for state in states if state is not None]
@@ -579,7 +575,7 @@ class GuardManager:
     ) -> None:
         title, message = self._text(record)
         link = media_browser_path(record)
-        for target in _option(self.entry, OPT_NOTIFY_TARGETS) or []:
+        for target in option(self.entry.options, OPT_NOTIFY_TARGETS) or []:
             service = str(target).removeprefix("notify.")
             if not self.hass.services.has_service("notify", service):
                 if service not in self._warned_targets:
@@ -709,7 +705,7 @@ class GuardManager:
             "cooldown_s": self.tracker.cooldown_s,
             "retention_days": self.retention.max_age_days,
             "retention_max_bytes": self.retention.max_bytes,
-            "notify_target_count": len(_option(self.entry, OPT_NOTIFY_TARGETS) or []),
+            "notify_target_count": len(option(self.entry.options, OPT_NOTIFY_TARGETS) or []),
             "siren_available": self.siren is not None,
             "open_incidents": len(self._records),
             "store_errors": self.store.error_count,
