@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..audio import FloatArray
-from ..offline import iter_blocks
+from ..offline import run_detectors
 from .classifier import MotionClassifier
 from .config import PresenceConfig
 from .detector import PresenceDetector
@@ -127,9 +127,7 @@ def analyze_presence(
         ),
         classifier=classifier,
     )
-    results: list[object] = []
-    for block in iter_blocks(samples, sample_rate_hz):
-        results.extend(detector.process(block))
+    results = run_detectors(samples, sample_rate_hz, [detector])
     results.extend(detector.flush(samples.shape[0] / sample_rate_hz))
     return segments_from_results(results)
 
