@@ -10,6 +10,7 @@ of weights for the engine's exact numpy path, to custom_components/earshot/model
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import time
@@ -27,18 +28,51 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "custom_components" / "earshot" / "models"
 CACHE = ROOT / "models" / ".cache" / "sounds"
 STAGE2_FRAMES = 200
+THREADS = 2
+"""Fixed TensorFlow thread counts: with op determinism, the same run on any machine."""
+MIXTURE_CODE = (
+    ROOT / "models" / "sounds" / "data.py",
+    ROOT / "models" / "sounds" / "synth.py",
+    ROOT / "custom_components" / "earshot" / "engine" / "sounds" / "features.py",
+)
+"""Everything that shapes a cached mixture set besides the arguments (and the manifest)."""
 
 
-def _datasets(name: str, count: int, total_s: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"{name}_{count}_{total_s}_{seed}.npz"
+def deterministic(seed: int) -> None:
+    """Make training bit-for-bit repeatable: seeds, deterministic ops, fixed threads.
+
+    Must run before TensorFlow executes anything (thread pools are fixed at first use).
+    """
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.experimental.enable_op_determinism()
+    tf.keras.utils.set_random_seed(seed)
+
+
+def mixture_key() -> str:
+    """Digest of the code and clip list that generate the mixtures: a cache is never stale."""
+    digest = hashlib.sha256()
+    for path in (*MIXTURE_CODE, data.DATA_DIR / "manifest.csv"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _datasets(
+    cache: Path, name: str, count: int, total_s: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"{name}_{count}_{total_s}_{seed}_{mixture_key()}.npz"
     if path.exists():
         z = np.load(path)
         return z["x"], z["y"]
     # validation mixtures reuse training clips with a new seed: thresholds are calibrated
     # there, so the evaluation split stays untouched until models/sounds/evaluate
     x, y = data.dataset("train", count, total_s, seed)
-    np.savez(path, x=x, y=y)
+    partial = path.with_suffix(".partial.npz")
+    np.savez(partial, x=x, y=y)
+    partial.replace(path)  # an interrupted run never leaves a truncated cache behind
     return x, y
 
 
@@ -135,18 +169,37 @@ def _thresholds(pred: np.ndarray, truth: np.ndarray, beta: float = 1.0) -> list[
     return out
 
 
-def _stage2_windows(count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One random 2 s window per training and validation mixture (fixed seed)."""
-    x, y = _datasets("train", count, 4.0, 1)
-    xv, yv = _datasets("val", count // 5, 4.0, 2)
+def _stage2_windows(
+    cache: Path, count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Three 2 s windows per training and validation mixture (fixed seed).
+
+    At run time stage 2 sees a window centred on a stage-1 candidate, so besides a
+    random window it learns from one centred on a labelled event (another random one
+    when there is none) and one centred on the loudest step, where stage 1 proposes
+    events in sounds that are none (distractors, onsets in the background).
+    """
+    x, y = _datasets(cache, "train", count, 4.0, 1)
+    xv, yv = _datasets(cache, "val", count // 5, 4.0, 2)
     rng = np.random.default_rng(3)
+    span = STAGE2_FRAMES // data.STEP_FRAMES
+
+    def centred(steps: int, centre: int) -> int:
+        return int(np.clip(centre - span // 2, 0, steps - span))
+
+    def starts(f: np.ndarray, lab: np.ndarray) -> list[int]:
+        steps = f.shape[0] // data.STEP_FRAMES
+        active = np.flatnonzero(lab.max(axis=1) > 0.5)
+        event = active[int(rng.integers(active.size))] if active.size else rng.integers(steps)
+        energy = np.exp(f[: steps * data.STEP_FRAMES]).sum(axis=1)
+        loudest = int(np.argmax(energy.reshape(steps, data.STEP_FRAMES).sum(axis=1)))
+        return [int(rng.integers(steps - span + 1)), centred(steps, event), centred(steps, loudest)]
 
     def windows(f: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        starts = rng.integers(0, (f.shape[1] - STAGE2_FRAMES) // data.STEP_FRAMES + 1, f.shape[0])
-        xs = np.stack([f[i, s * 10 : s * 10 + STAGE2_FRAMES] for i, s in enumerate(starts)])
-        ys = np.stack(
-            [lab[i, s : s + STAGE2_FRAMES // 10].max(axis=0) for i, s in enumerate(starts)]
-        )
+        pairs = [(i, s) for i in range(f.shape[0]) for s in starts(f[i], lab[i])]
+        step = data.STEP_FRAMES
+        xs = np.stack([f[i, s * step : s * step + STAGE2_FRAMES] for i, s in pairs])
+        ys = np.stack([lab[i, s : s + span].max(axis=0) for i, s in pairs])
         return xs, ys
 
     xw, yw = windows(x, y)
@@ -154,20 +207,22 @@ def _stage2_windows(count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return xw, yw, xvw, yvw
 
 
-def _export(model, name: str, meta: dict[str, object], example: dict[str, np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+def _export(  # type: ignore[no-untyped-def]
+    model, out_dir: Path, name: str, meta: dict[str, object], example: dict[str, np.ndarray]
+) -> None:
     """Write NAME.tflite + NAME.npz (parity-checked) and NAME.json (sounds, thresholds)."""
-    report = export_model(model, OUT_DIR, name, representative_input=example)
+    report = export_model(model, out_dir, name, representative_input=example)
     print(report.summary())
     meta = {**meta, "macs_per_inference": report.macs_per_inference}
-    (OUT_DIR / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n")
+    (out_dir / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n")
 
 
 def train_stage1(args: argparse.Namespace) -> None:
     import tensorflow as tf
 
-    tf.keras.utils.set_random_seed(1)
-    x, y = _datasets("train", args.count, 4.0, 1)
-    xv, yv = _datasets("val", args.count // 5, 4.0, 2)
+    deterministic(1)
+    x, y = _datasets(args.cache_dir, "train", args.count, 4.0, 1)
+    xv, yv = _datasets(args.cache_dir, "val", args.count // 5, 4.0, 2)
     mean, std = x.mean(axis=(0, 1)), x.std(axis=(0, 1)) + 1e-3
     model = build_stage1(40, mean, std)
     model.compile(tf.keras.optimizers.Adam(2e-3), loss=_weighted_bce(4.0))
@@ -184,15 +239,15 @@ def train_stage1(args: argparse.Namespace) -> None:
         if layer.get_weights():
             layer.set_weights(model.get_layer(layer.name).get_weights())
     example = {"logmel": xv[:1, :10], "gru_state": np.zeros((1, 64), np.float32)}
-    _export(stream, "sound_stage1", meta, example)
+    _export(stream, args.out_dir, "sound_stage1", meta, example)
 
 
 def train_stage2(args: argparse.Namespace) -> None:
     import tensorflow as tf
 
-    tf.keras.utils.set_random_seed(2)
-    xw, yw, xvw, yvw = _stage2_windows(args.count)
-    x, _ = _datasets("train", args.count, 4.0, 1)
+    deterministic(2)
+    xw, yw, xvw, yvw = _stage2_windows(args.cache_dir, args.count)
+    x, _ = _datasets(args.cache_dir, "train", args.count, 4.0, 1)
     mean, std = x.mean(axis=(0, 1)), x.std(axis=(0, 1)) + 1e-3
     del x
     model = build_stage2(mean, std)
@@ -208,7 +263,7 @@ def train_stage2(args: argparse.Namespace) -> None:
     from tensorflow import keras
 
     named = keras.Model(model.inputs, {"scores": model.outputs[0]})
-    _export(named, "sound_stage2", meta, {"logmel": xvw[:1]})
+    _export(named, args.out_dir, "sound_stage2", meta, {"logmel": xvw[:1]})
 
 
 def _frozen_stage1(heads: int):  # type: ignore[no-untyped-def]
@@ -303,12 +358,12 @@ def stage2_thresholds(args: argparse.Namespace) -> None:
     """Recalibrate the shipped stage 2's thresholds (numpy path, no retraining)."""
     from earshot_engine.inference import load_model
 
-    _, _, xvw, yvw = _stage2_windows(args.count)
-    model = load_model(OUT_DIR / "sound_stage2", backend="numpy")
+    _, _, xvw, yvw = _stage2_windows(args.cache_dir, args.count)
+    model = load_model(args.out_dir / "sound_stage2", backend="numpy")
     pv = np.concatenate(
         [model.run({"logmel": xvw[i : i + 64]})["scores"] for i in range(0, len(xvw), 64)]
     )
-    path = OUT_DIR / "sound_stage2.json"
+    path = args.out_dir / "sound_stage2.json"
     meta = json.loads(path.read_text())
     meta["thresholds"] = _thresholds(pv, yvw, STAGE2_BETA)
     print("thresholds", meta["thresholds"])
@@ -323,6 +378,12 @@ def main() -> None:
     parser.add_argument("--sound", help="head: name of the new sound")
     parser.add_argument("--positives", help="head: folder of WAV clips of the new sound")
     parser.add_argument("--out", help="head: output folder for the widened stage 1")
+    parser.add_argument(
+        "--out-dir", type=Path, default=OUT_DIR, help="stage1/stage2: where to export"
+    )
+    parser.add_argument(
+        "--cache-dir", type=Path, default=CACHE, help="where generated mixtures are cached"
+    )
     args = parser.parse_args()
     if args.stage == "head" and not (args.sound and args.positives and args.out):
         parser.error("head needs --sound, --positives and --out")
