@@ -3,15 +3,57 @@
 Microphone channels are demodulated around the carrier; a playback-reference
 channel (if the stream has one) is low-passed to the same baseband rate, because
 the distortion it explains sits around the carrier as a copy of the music's bass.
+Everything after demodulation is :class:`BasebandStage`, which training also
+runs on its cached baseband, so the features it learns from are the detector's.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ..audio import FloatArray
-from .doppler import Demodulator, DopplerAnalyzer, DopplerFrame
-from .music import PlaybackCanceller
+from .doppler import ComplexArray, Demodulator, DopplerAnalyzer, DopplerFrame
+from .music import CrossMicCanceller, PlaybackCanceller
+
+
+class BasebandStage:
+    """Complex baseband in, Doppler frames out: music removal, then the Doppler analyzer.
+
+    The playback reference explains the distortion it knows of (including each
+    path's delay spread), so it goes first; the cross-microphone canceller then
+    takes out what remains along the static echo's direction (music the reference
+    misses, the reference canceller's convergence), and is the only music removal
+    when there is no reference. It passes a single channel through unchanged.
+    """
+
+    def __init__(self, baseband_rate_hz: float, channels: int, *, reference: bool = False) -> None:
+        self.playback = PlaybackCanceller(channels, baseband_rate_hz) if reference else None
+        self.cross_mic = CrossMicCanceller(channels, baseband_rate_hz)
+        self.analyzer = DopplerAnalyzer(baseband_rate_hz, channels)
+
+    def reset(self) -> None:
+        """Forget all stream state."""
+        if self.playback is not None:
+            self.playback.reset()
+        self.cross_mic.reset()
+        self.analyzer.reset()
+
+    def process(
+        self,
+        baseband: ComplexArray,
+        end_time_s: float,
+        playback: npt.NDArray[np.float32] | None = None,
+    ) -> list[DopplerFrame]:
+        """Consume mic baseband (n, channels) ending at ``end_time_s``; return completed frames.
+
+        ``playback`` is the low-passed reference (n,), required when built with a reference.
+        """
+        if self.playback is not None:
+            if playback is None:
+                raise ValueError("this stage cancels playback: pass the reference baseband")
+            baseband = self.playback.process(baseband, playback)
+        return self.analyzer.process(self.cross_mic.process(baseband), end_time_s)
 
 
 class DopplerFrontEnd:
@@ -39,24 +81,27 @@ class DopplerFrontEnd:
         self._reference = (
             Demodulator(0.0, sample_rate_hz, 1) if reference_channel is not None else None
         )
-        self.canceller = PlaybackCanceller(len(self._mics), self.demodulator.baseband_rate_hz)
-        self.analyzer = DopplerAnalyzer(self.demodulator.baseband_rate_hz, len(self._mics))
+        self.stage = BasebandStage(
+            self.demodulator.baseband_rate_hz,
+            len(self._mics),
+            reference=reference_channel is not None,
+        )
 
     def reset(self) -> None:
         """Forget all stream state."""
         self.demodulator.reset()
         if self._reference is not None:
             self._reference.reset()
-        self.canceller.reset()
-        self.analyzer.reset()
+        self.stage.reset()
 
     def process(self, samples: FloatArray, start_frame: int) -> list[DopplerFrame]:
         """Consume one block; return the Doppler frames completed by it."""
         mics = samples if self._reference_channel is None else samples[:, self._mics]
         baseband = self.demodulator.process(np.ascontiguousarray(mics), start_frame)
+        playback = None
         if self._reference is not None and self._reference_channel is not None:
             reference = samples[:, self._reference_channel : self._reference_channel + 1]
-            playback = self._reference.process(np.ascontiguousarray(reference), start_frame)
-            baseband = self.canceller.process(baseband, playback[:, 0].real)
+            played = self._reference.process(np.ascontiguousarray(reference), start_frame)
+            playback = played[:, 0].real
         end_s = (start_frame + samples.shape[0]) / self.sample_rate_hz
-        return self.analyzer.process(baseband, end_s)
+        return self.stage.process(baseband, end_s, playback)
