@@ -6,7 +6,10 @@ what the mics record; every piece of state it keeps (filter histories, the
 speaker history, noise chunks) lives on the stream's sample clock, so the output
 does not depend on how the stream is cut into blocks. Scene music joins the
 speaker signal here, behind the output mixer's back, like another app playing
-through the same speaker: detectors get no reference copy of it.
+through the same speaker: detectors get no reference copy of it, unless the
+renderer is asked for a ``reference_channel``: then every block carries one more
+channel after the mics, what the speaker was driven with (emitter output plus
+music), like a capture of the system's playback monitor.
 """
 
 from __future__ import annotations
@@ -38,7 +41,15 @@ MIN_SAMPLE_RATE_HZ = 16_000
 class HomeRenderer:
     """Renders a scene for given speaker blocks, one contiguous block at a time."""
 
-    def __init__(self, scene: Scene, *, seed: int, sample_rate_hz: int, channels: int) -> None:
+    def __init__(
+        self,
+        scene: Scene,
+        *,
+        seed: int,
+        sample_rate_hz: int,
+        channels: int,
+        reference_channel: bool = False,
+    ) -> None:
         if sample_rate_hz < MIN_SAMPLE_RATE_HZ:
             raise ValueError(f"sample rate must be at least 16 kHz, got {sample_rate_hz}")
         device = scene.device
@@ -71,6 +82,8 @@ class HomeRenderer:
         self._noise = ChunkedNoise(seed, 303, channels)
         self._noise_gain = db_to_gain(device.mic_noise_dbfs)
         self._clip_level = device.clip_level
+        self.reference_channel = reference_channel
+        """Whether blocks end with the playback reference (so they have ``channels + 1``)."""
 
     @property
     def latency_frames(self) -> int:
@@ -88,11 +101,16 @@ class HomeRenderer:
         return out
 
     def render(self, start_frame: int, speaker: FloatArray) -> FloatArray:
-        """Mic samples (frames, C), float32, for one block of emitter output."""
+        """Mic samples (frames, C), float32, for one block of emitter output.
+
+        With ``reference_channel``, (frames, C + 1): the last channel is the speaker drive.
+        """
         frames = len(speaker)
         drive = np.clip(speaker.astype(np.float64) + self.music(start_frame, frames), -1.0, 1.0)
         pressure = self._paths.process(start_frame, drive) + self._room.render(start_frame, frames)
         heard = self._mic_fir.process(pressure).astype(np.float64) * self._mic_gain
         heard += self._noise_gain * self._noise.read(start_frame, frames)
         clipped: FloatArray = np.clip(heard, -self._clip_level, self._clip_level).astype(np.float32)
+        if self.reference_channel:
+            return np.concatenate([clipped, drive.astype(np.float32)[:, None]], axis=1)
         return clipped

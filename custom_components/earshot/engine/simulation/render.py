@@ -41,6 +41,7 @@ def render_scene(
     seconds: float | None = None,
     sample_rate_hz: int = 48_000,
     channels: int = 2,
+    reference_channel: bool = False,
     emitters: Sequence[Emitter] = (),
     default_carrier_hz: float | None = DEFAULT_CARRIER_HZ,
     block_frames: int = RENDER_BLOCK_FRAMES,
@@ -50,10 +51,17 @@ def render_scene(
     With no emitters, a ``default_carrier_hz`` sine at -20 dBFS plays through the
     speaker so the recording shows the scene's Doppler (unless the sample rate is
     too low for it); pass None for no carrier.
-    Longer renders loop the scene.
+    Longer renders loop the scene. ``reference_channel`` appends the speaker drive
+    as a last channel (see :class:`HomeRenderer`).
     """
     chosen = SCENES[scene] if isinstance(scene, str) else scene
-    renderer = HomeRenderer(chosen, seed=seed, sample_rate_hz=sample_rate_hz, channels=channels)
+    renderer = HomeRenderer(
+        chosen,
+        seed=seed,
+        sample_rate_hz=sample_rate_hz,
+        channels=channels,
+        reference_channel=reference_channel,
+    )
     mixer = OutputMixer()
     for emitter in emitters:
         mixer.attach(emitter)
@@ -64,7 +72,7 @@ def render_scene(
     ):
         mixer.attach(ToneEmitter(default_carrier_hz))
     total = math.ceil((chosen.duration_s if seconds is None else seconds) * sample_rate_hz)
-    out = np.empty((total, channels), dtype=np.float32)
+    out = np.empty((total, channels + int(reference_channel)), dtype=np.float32)
     for start in range(0, total, block_frames):
         frames = min(block_frames, total - start)
         out[start : start + frames] = renderer.render(

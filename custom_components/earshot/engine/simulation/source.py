@@ -7,6 +7,8 @@ with the scene's echoes and Doppler. In real-time mode ``read`` paces blocks to
 the wall clock like a sound card; otherwise it renders as fast as it can. The
 scene loops unless ``loop=False``, in which case ``read`` raises ``EOFError`` at
 the end. Rendering happens in the caller's thread; nothing runs in the background.
+With ``reference_channel=True`` the stream has one more channel after the mics:
+the speaker's drive signal, as a playback-monitor capture would give it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .scene import Annotation, Scene
 
 
 class SimulatedHome(AudioSource):
-    """A looping simulated room with a speaker and ``channels`` mics."""
+    """A looping simulated room with a speaker, ``channels`` mics and an optional reference."""
 
     def __init__(
         self,
@@ -31,6 +33,7 @@ class SimulatedHome(AudioSource):
         seed: int = 0,
         sample_rate_hz: int = 48_000,
         channels: int = 2,
+        reference_channel: bool = False,
         block_frames: int = 2400,
         realtime: bool = True,
         loop: bool = True,
@@ -43,7 +46,9 @@ class SimulatedHome(AudioSource):
             raise ValueError(f"block_frames must be positive, got {block_frames}")
         if sample_rate_hz < MIN_SAMPLE_RATE_HZ:
             raise ValueError(f"sample rate must be at least {MIN_SAMPLE_RATE_HZ} Hz")
-        self._format = AudioFormat(sample_rate_hz, channels)
+        self._format = AudioFormat(sample_rate_hz, channels + int(reference_channel))
+        self._mics = channels
+        self._reference_channel = reference_channel
         self._seed = seed
         self._block_frames = block_frames
         self._realtime = realtime
@@ -91,7 +96,8 @@ class SimulatedHome(AudioSource):
             self.scene,
             seed=self._seed,
             sample_rate_hz=self._format.sample_rate_hz,
-            channels=self._format.channels,
+            channels=self._mics,
+            reference_channel=self._reference_channel,
         )
         self._frame = 0
         self._pacer.restart()
