@@ -30,13 +30,9 @@ import numpy as np
 from earshot_engine.audio import OutputMixer
 from earshot_engine.presence.baseline import EnergyBaseline
 from earshot_engine.presence.detector import CLIP_LEVEL, MIN_CARRIER_DB, SETTLE_S
-from earshot_engine.presence.doppler import (
-    FRAME_SAMPLES,
-    Demodulator,
-    DopplerAnalyzer,
-    DopplerFrame,
-)
+from earshot_engine.presence.doppler import FRAME_SAMPLES, Demodulator, DopplerFrame
 from earshot_engine.presence.emitter import CarrierEmitter
+from earshot_engine.presence.frontend import BasebandStage
 from earshot_engine.simulation.catalog import random_door, random_point_inside, random_scene
 from earshot_engine.simulation.dsp import seeded_rng
 from earshot_engine.simulation.home import HomeRenderer
@@ -272,14 +268,15 @@ def render_baseband(job: Job, scene: Scene) -> Rendering:
 
 
 def doppler_frames(rendering: Rendering) -> list[DopplerFrame]:
-    """The detector's Doppler frames of a rendering (the analyzer fed hop by hop)."""
+    """The detector's Doppler frames of a rendering (its post-demodulation stage, hop by hop)."""
     channels = rendering.baseband.shape[1]
-    analyzer = DopplerAnalyzer(rendering.rate_hz, channels)
+    stage = BasebandStage(rendering.rate_hz, channels)
+    hop = stage.analyzer.hop
     frames: list[DopplerFrame] = []
-    for start in range(0, rendering.baseband.shape[0], analyzer.hop):
-        chunk = rendering.baseband[start : start + analyzer.hop]
+    for start in range(0, rendering.baseband.shape[0], hop):
+        chunk = rendering.baseband[start : start + hop]
         end_s = (start + len(chunk)) * rendering.sample_period_s
-        frames += analyzer.process(chunk, end_s)
+        frames += stage.process(chunk, end_s)
     return frames
 
 
