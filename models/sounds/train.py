@@ -169,15 +169,36 @@ def _thresholds(pred: np.ndarray, truth: np.ndarray, beta: float = 1.0) -> list[
     return out
 
 
+def _stage1_false_alarms(out_dir: Path, feats: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per mixture, the step where the trained stage 1 most exceeds a threshold for a
+    sound that is not there (-1 if nowhere): the candidates stage 2 exists to reject."""
+    from earshot_engine.inference import load_model
+
+    model = load_model(out_dir / "sound_stage1", backend="numpy")
+    thresholds = np.array(json.loads((out_dir / "sound_stage1.json").read_text())["thresholds"])
+    steps = labels.shape[1]
+    margin = np.full(labels.shape, -np.inf, np.float32)
+    state = np.zeros((feats.shape[0], 64), np.float32)
+    for k in range(steps):
+        chunk = feats[:, k * data.STEP_FRAMES : (k + 1) * data.STEP_FRAMES]
+        out = model.run({"logmel": chunk, "gru_state": state})
+        state = out["gru_state_out"]
+        margin[:, k] = out["scores"].reshape(feats.shape[0], -1) - thresholds
+    margin[labels > 0.5] = -np.inf
+    margin[:, : int(0.5 / 0.1)] = -np.inf  # the detector's warm-up: no events in the first 0.5 s
+    best = margin.max(axis=2)
+    return np.where(best.max(axis=1) >= 0, best.argmax(axis=1), -1)
+
+
 def _stage2_windows(
-    cache: Path, count: int
+    cache: Path, out_dir: Path, count: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Three 2 s windows per training and validation mixture (fixed seed).
 
     At run time stage 2 sees a window centred on a stage-1 candidate, so besides a
     random window it learns from one centred on a labelled event (another random one
-    when there is none) and one centred on the loudest step, where stage 1 proposes
-    events in sounds that are none (distractors, onsets in the background).
+    when there is none) and one centred on the trained stage 1's worst false alarm in
+    the mixture (the loudest step when it has none). Stage 1 must be trained first.
     """
     x, y = _datasets(cache, "train", count, 4.0, 1)
     xv, yv = _datasets(cache, "val", count // 5, 4.0, 2)
@@ -187,16 +208,19 @@ def _stage2_windows(
     def centred(steps: int, centre: int) -> int:
         return int(np.clip(centre - span // 2, 0, steps - span))
 
-    def starts(f: np.ndarray, lab: np.ndarray) -> list[int]:
+    def starts(f: np.ndarray, lab: np.ndarray, false_alarm: int) -> list[int]:
         steps = f.shape[0] // data.STEP_FRAMES
         active = np.flatnonzero(lab.max(axis=1) > 0.5)
         event = active[int(rng.integers(active.size))] if active.size else rng.integers(steps)
         energy = np.exp(f[: steps * data.STEP_FRAMES]).sum(axis=1)
         loudest = int(np.argmax(energy.reshape(steps, data.STEP_FRAMES).sum(axis=1)))
-        return [int(rng.integers(steps - span + 1)), centred(steps, event), centred(steps, loudest)]
+        hard = false_alarm if false_alarm >= 0 else loudest
+        return [int(rng.integers(steps - span + 1)), centred(steps, event), centred(steps, hard)]
 
     def windows(f: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pairs = [(i, s) for i in range(f.shape[0]) for s in starts(f[i], lab[i])]
+        false_alarms = _stage1_false_alarms(out_dir, f, lab)
+        print(f"stage-1 false alarms in {np.sum(false_alarms >= 0)} of {len(f)} mixtures")
+        pairs = [(i, s) for i in range(f.shape[0]) for s in starts(f[i], lab[i], false_alarms[i])]
         step = data.STEP_FRAMES
         xs = np.stack([f[i, s * step : s * step + STAGE2_FRAMES] for i, s in pairs])
         ys = np.stack([lab[i, s : s + span].max(axis=0) for i, s in pairs])
@@ -246,7 +270,7 @@ def train_stage2(args: argparse.Namespace) -> None:
     import tensorflow as tf
 
     deterministic(2)
-    xw, yw, xvw, yvw = _stage2_windows(args.cache_dir, args.count)
+    xw, yw, xvw, yvw = _stage2_windows(args.cache_dir, args.out_dir, args.count)
     x, _ = _datasets(args.cache_dir, "train", args.count, 4.0, 1)
     mean, std = x.mean(axis=(0, 1)), x.std(axis=(0, 1)) + 1e-3
     del x
@@ -358,7 +382,7 @@ def stage2_thresholds(args: argparse.Namespace) -> None:
     """Recalibrate the shipped stage 2's thresholds (numpy path, no retraining)."""
     from earshot_engine.inference import load_model
 
-    _, _, xvw, yvw = _stage2_windows(args.cache_dir, args.count)
+    _, _, xvw, yvw = _stage2_windows(args.cache_dir, args.out_dir, args.count)
     model = load_model(args.out_dir / "sound_stage2", backend="numpy")
     pv = np.concatenate(
         [model.run({"logmel": xvw[i : i + 64]})["scores"] for i in range(0, len(xvw), 64)]
