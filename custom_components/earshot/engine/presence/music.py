@@ -74,39 +74,51 @@ STATIC_TIME_S = 0.5
 """Time constant separating the static echo (kept) from what moves (~0.3 Hz corner)."""
 DIRECTION_MEMORY_S = 2.0
 """Time constant of the static echo's direction across microphones."""
-DIRECTION_UPDATE_SAMPLES = 64
-"""The direction is re-estimated on this fixed grid of the stream, so output does not
-depend on how the stream is cut into blocks."""
+GATE_TIME_S = 0.25
+"""Time constant of the power comparison that sets how much is removed."""
+GATE_MARGIN = 4.0
+"""Motion from a random direction puts 1/C of its power along the static direction; only
+power there beyond this many times that share is taken for distortion."""
+UPDATE_SAMPLES = 64
+"""Direction and gain are re-estimated on this fixed grid of the stream, so output does
+not depend on how the stream is cut into blocks."""
 
 
 class CrossMicCanceller:
-    """Removes the moving part of every channel that lies along the static echo's direction.
+    """Removes distortion: the moving part of the channels along the static echo's direction.
 
     With channels x (n, C), the static echo s is x low-passed (time constant
     STATIC_TIME_S) and u is its principal direction across channels (power iteration
     on its exponentially weighted covariance). Each sample becomes
-    ``x - u * (u^H (x - s))``: the static echo and every component orthogonal to u
-    pass unchanged. Costs about 3*C*DIRECTION_UPDATE_SAMPLES operations per sample.
-    A single channel has no other direction to keep, so it passes through.
+    ``x - g * u * (u^H (x - s))``: the static echo and everything orthogonal to u pass.
+    Removing all of it would also null people whose echo happens to arrive along u, so
+    the gain g follows how far the moving power along u exceeds what motion alone puts
+    there (a Wiener-like rule): about 1 under music, 0 without it. Costs about
+    3*C*UPDATE_SAMPLES operations per sample. A single channel passes through.
     """
 
     def __init__(self, channels: int, baseband_rate_hz: float = 1000.0) -> None:
         self._channels = channels
         decay = math.exp(-1.0 / (STATIC_TIME_S * baseband_rate_hz))
-        lags = np.arange(DIRECTION_UPDATE_SAMPLES)
+        lags = np.arange(UPDATE_SAMPLES)
         steps = lags[:, None] - lags[None, :]
         # smoothing[n, k]: weight of input k in the low-passed sample n of one grid cell
         self._smoothing = np.where(steps >= 0, (1.0 - decay) * decay ** np.maximum(steps, 0), 0.0)
         self._carry = decay ** (lags + 1.0)
         self._direction_decay = math.exp(-1.0 / (DIRECTION_MEMORY_S * baseband_rate_hz))
+        self._gate_decay = math.exp(-UPDATE_SAMPLES / (GATE_TIME_S * baseband_rate_hz))
         self.reset()
 
     def reset(self) -> None:
-        """Forget the static echo and its direction."""
+        """Forget the static echo, its direction and the gain."""
         self._static: npt.NDArray[np.complex128] | None = None
         self._covariance = np.zeros((self._channels, self._channels), dtype=np.complex128)
         self._direction: npt.NDArray[np.complex128] | None = None
         self._position = 0  # samples since the last grid point
+        self._cell_power = np.zeros(2)  # moving power along u and across it, this grid cell
+        self._power: npt.NDArray[np.float64] = np.zeros(2)  # the same, averaged over cells
+        self.gain = 0.0
+        """Share of the moving part along the static direction that is removed."""
 
     @property
     def direction(self) -> npt.NDArray[np.complex128] | None:
@@ -114,13 +126,13 @@ class CrossMicCanceller:
         return self._direction
 
     def process(self, baseband: ComplexArray) -> ComplexArray:
-        """Return ``baseband`` (n, channels) without its motion along the static direction."""
+        """Return ``baseband`` (n, channels) without the distortion along the static direction."""
         if self._channels < 2 or baseband.shape[0] == 0:
             return baseband
         out = np.empty_like(baseband)
         start = 0
         while start < baseband.shape[0]:
-            stop = min(baseband.shape[0], start + DIRECTION_UPDATE_SAMPLES - self._position)
+            stop = min(baseband.shape[0], start + UPDATE_SAMPLES - self._position)
             out[start:stop] = self._piece(baseband[start:stop])
             start = stop
         return out
@@ -136,13 +148,25 @@ class CrossMicCanceller:
         self._covariance = self._direction_decay**n * self._covariance + static.T @ static.conj()
         out = piece
         if self._direction is not None:
-            along = (x - static) @ self._direction.conj()
-            out = np.asarray(x - np.outer(along, self._direction), dtype=np.complex64)
+            moving = x - static
+            along = moving @ self._direction.conj()
+            along_power = float(np.sum(along.real**2 + along.imag**2))
+            total_power = float(np.sum(moving.real**2 + moving.imag**2))
+            self._cell_power += (along_power, total_power - along_power)
+            out = np.asarray(x - self.gain * np.outer(along, self._direction), dtype=np.complex64)
         self._position += n
-        if self._position == DIRECTION_UPDATE_SAMPLES:
+        if self._position == UPDATE_SAMPLES:
             self._position = 0
+            self._update_gain()
             self._update_direction()
         return out
+
+    def _update_gain(self) -> None:
+        self._power = self._gate_decay * self._power + self._cell_power
+        self._cell_power = np.zeros(2)
+        along, across = self._power
+        motion_share = across / (self._channels - 1)
+        self.gain = max(0.0, 1.0 - GATE_MARGIN * motion_share / along) if along > 0.0 else 0.0
 
     def _update_direction(self) -> None:
         """One power-iteration step; it keeps the direction's phase continuous."""
