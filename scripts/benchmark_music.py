@@ -1,0 +1,236 @@
+"""Music through the device's speaker: how much Doppler it paints, and what removal leaves.
+
+Renders random simulated rooms and devices (the simulator's presets with jitter)
+with two mics and the optional playback-reference channel, in three versions
+that share room, device and walker: loud music and nobody ("music"), the same
+music with someone walking through ("walk+music") and the walk alone ("walk").
+Every recording goes through the detector's demodulator and then through four
+post-demodulation variants:
+
+- none: the Doppler analyzer alone (what the detector did before music removal);
+- cross-mic: the cross-microphone canceller (the detector with >= 2 mics, no reference);
+- reference: the playback-reference canceller alone;
+- both: reference then cross-mic (the detector with >= 2 mics and a reference),
+
+plus the one-mic versions (mic 0 alone: none, reference). Per variant it prints
+the SoundWave baseline score (mean Doppler power per bin over the noise floor,
+8-300 Hz) and the share of frames at or above the baseline's default 12 dB
+threshold: in "music" that share is false motion, in the walk scenes it is the
+walk seen (frames while the walker is in the room). "kept" is the walk's score
+in the walk-alone scene relative to the "none" variant (what removal costs a
+walk without music). The first SKIP_S of every recording (convergence) is left
+out. Finally it measures the whole presence detector's CPU (numpy path) on a
+stream with two mics and the reference.
+
+    .venv/bin/python scripts/benchmark_music.py [--scenes 8] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from earshot_engine.audio import AudioBlock
+from earshot_engine.presence.baseline import BaselineConfig, EnergyBaseline
+from earshot_engine.presence.classifier import MotionClassifier
+from earshot_engine.presence.config import PresenceConfig
+from earshot_engine.presence.detector import PresenceDetector
+from earshot_engine.presence.doppler import Demodulator, DopplerAnalyzer, DopplerFrame
+from earshot_engine.presence.frontend import BasebandStage
+from earshot_engine.presence.music import CrossMicCanceller, PlaybackCanceller
+from earshot_engine.simulation import Music, Scene, Walk, random_scene, render_scene
+from earshot_engine.simulation.catalog import random_door, random_point_inside
+
+RATE_HZ = 48_000
+CARRIER_HZ = 20_000.0
+MICS = 2
+SKIP_S = 3.0
+HOP = 50
+"""Baseband samples per call, like a 2400-frame block at 48 kHz."""
+
+Pipeline = Callable[[np.ndarray, np.ndarray, float], list[DopplerFrame]]
+
+
+def scenes(seed: int, seconds: float) -> dict[str, Scene]:
+    """Music alone, music with a walker, the walker alone: one room and device."""
+    rng = np.random.default_rng([seed, 4242])
+    base = random_scene(
+        rng,
+        duration_s=seconds,
+        walkers=0,
+        seated_prob=0.0,
+        nonhuman_prob=0.0,
+        music_prob=0.0,
+        sounds=0,
+        interferer_prob=0.0,
+        name=f"music-{seed}",
+    )
+    level = float(rng.uniform(-20.0, -10.0))
+    music = Music(
+        start_s=0.0,
+        duration_s=seconds,
+        level_dbfs=level,
+        bass_dbfs=level + float(rng.uniform(-4.0, 2.0)),
+        tempo_bpm=float(rng.choice([80.0, 100.0, 120.0, 125.0])),
+    )
+    outside, inside = random_door(rng, base.room)
+    stops = [random_point_inside(rng, base.room) for _ in range(2)]
+    walk = Walk.at_speed(
+        start_s=SKIP_S + 1.0,
+        waypoints=(outside, inside, *stops, inside, outside),
+        speed_m_s=float(rng.uniform(0.6, 1.6)),
+    )
+    return {
+        "music": dataclasses.replace(base, actions=(music,)),
+        "walk+music": dataclasses.replace(base, actions=(music, walk)),
+        "walk": dataclasses.replace(base, actions=(walk,)),
+    }
+
+
+def _run(stage: Callable[[np.ndarray, np.ndarray, float], list[DopplerFrame]]) -> Pipeline:
+    """Feed a post-demodulation stage hop by hop, as the detector's blocks would."""
+
+    def run(baseband: np.ndarray, playback: np.ndarray, period_s: float) -> list[DopplerFrame]:
+        frames: list[DopplerFrame] = []
+        for start in range(0, len(baseband), HOP):
+            end_s = (start + len(baseband[start : start + HOP])) * period_s
+            frames += stage(baseband[start : start + HOP], playback[start : start + HOP], end_s)
+        return frames
+
+    return run
+
+
+def pipelines(rate_hz: float) -> dict[str, Callable[[int], Pipeline]]:
+    """Fresh post-demodulation variants for a number of mic channels."""
+
+    def none(channels: int) -> Pipeline:
+        analyzer = DopplerAnalyzer(rate_hz, channels)
+        return _run(lambda b, p, t: analyzer.process(b, t))
+
+    def cross_mic(channels: int) -> Pipeline:
+        stage = BasebandStage(rate_hz, channels)
+        return _run(lambda b, p, t: stage.process(b, t))
+
+    def reference(channels: int) -> Pipeline:
+        canceller = PlaybackCanceller(channels, rate_hz)
+        analyzer = DopplerAnalyzer(rate_hz, channels)
+        return _run(lambda b, p, t: analyzer.process(canceller.process(b, p), t))
+
+    def both(channels: int) -> Pipeline:
+        stage = BasebandStage(rate_hz, channels, reference=True)
+        return _run(lambda b, p, t: stage.process(b, t, p))
+
+    return {"none": none, "cross-mic": cross_mic, "reference": reference, "both": both}
+
+
+def scores(
+    frames: list[DopplerFrame], rate_hz: float, scene: Scene
+) -> tuple[np.ndarray, np.ndarray]:
+    """Baseline score per frame after SKIP_S, and whether a walker is in the room."""
+    baseline = EnergyBaseline(rate_hz)
+    walks = [a for a in scene.annotations() if a.kind == "motion" and a.label == "major"]
+    kept = [f for f in frames if f.time_s >= SKIP_S]
+    score = np.array([baseline.score_db(f) for f in kept])
+    walking = np.array([any(a.contains(f.time_s) for a in walks) for f in kept])
+    return score, walking
+
+
+def evaluate(count: int, seconds: float) -> None:
+    """Print the table of baseline scores per scene kind and variant."""
+    threshold_db = BaselineConfig().threshold_db
+    # results[kind][variant] -> list of (score, walking) per recording
+    results: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {}
+    for seed in range(count):
+        for kind, scene in scenes(seed, seconds).items():
+            samples = render_scene(
+                scene, seed=seed, channels=MICS, reference_channel=True, sample_rate_hz=RATE_HZ
+            )
+            mics = Demodulator(CARRIER_HZ, RATE_HZ, MICS)
+            played = Demodulator(0.0, RATE_HZ, 1)
+            baseband = mics.process(np.ascontiguousarray(samples[:, :MICS]), 0)
+            playback = played.process(np.ascontiguousarray(samples[:, MICS:]), 0)[:, 0].real
+            period_s = mics.factor / RATE_HZ
+            variants = pipelines(mics.baseband_rate_hz)
+            for name, make in variants.items():
+                for channels in (MICS, 1):
+                    if channels == 1 and name not in ("none", "reference"):
+                        continue
+                    label = name if channels == MICS else f"1 mic, {name}"
+                    frames = make(channels)(baseband[:, :channels], playback, period_s)
+                    results.setdefault(kind, {}).setdefault(label, []).append(
+                        scores(frames, mics.baseband_rate_hz, scene)
+                    )
+    print(
+        f"{count} rooms x {seconds:.0f} s, 48 kHz, {MICS} mics + reference, "
+        f"carrier {CARRIER_HZ:.0f} Hz at -20 dBFS; baseline threshold {threshold_db:.0f} dB"
+    )
+    print(
+        f"{'variant':<20} {'music: median':>14} {'p95':>6} {'false %':>8} "
+        f"{'walk+music: seen %':>19} {'walk: seen %':>13} {'kept dB':>8}"
+    )
+    reference_walk = _walk_mean_db(results["walk"]["none"])
+    reference_walk_1 = _walk_mean_db(results["walk"]["1 mic, none"])
+    for label in results["music"]:
+        music = np.concatenate([s for s, _ in results["music"][label]])
+        with_music = _walk_seen(results["walk+music"][label], threshold_db)
+        alone = _walk_seen(results["walk"][label], threshold_db)
+        base = reference_walk_1 if label.startswith("1 mic") else reference_walk
+        kept = _walk_mean_db(results["walk"][label]) - base
+        print(
+            f"{label:<20} {np.median(music):>14.1f} {np.percentile(music, 95):>6.1f} "
+            f"{100.0 * np.mean(music >= threshold_db):>8.1f} {with_music:>19.1f} "
+            f"{alone:>13.1f} {kept:>8.1f}"
+        )
+
+
+def _walk_seen(runs: list[tuple[np.ndarray, np.ndarray]], threshold_db: float) -> float:
+    """Share of frames with a walker in the room whose score reaches the threshold, in %."""
+    hits = np.concatenate([s[w] >= threshold_db for s, w in runs])
+    return 100.0 * float(np.mean(hits))
+
+
+def _walk_mean_db(runs: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Mean Doppler power (over the noise floor) of the walking frames, in dB."""
+    power = np.concatenate([10.0 ** (s[w] / 10.0) for s, w in runs])
+    return float(10.0 * np.log10(np.mean(power)))
+
+
+def cpu_cost(seconds: float) -> None:
+    """CPU of the whole presence detector (numpy path) on 2 mics + reference, and of the stage."""
+    scene = scenes(0, seconds)["walk+music"]
+    samples = render_scene(scene, channels=MICS, reference_channel=True, sample_rate_hz=RATE_HZ)
+    for block_frames in (480, 2400):
+        detector = PresenceDetector(
+            None,
+            PresenceConfig(carrier_hz=CARRIER_HZ, reference_channel=MICS),
+            classifier=MotionClassifier(backend="numpy"),
+        )
+        started = time.process_time()
+        for start in range(0, len(samples), block_frames):
+            detector.process(AudioBlock(samples[start : start + block_frames], RATE_HZ, start))
+        cost = (time.process_time() - started) / seconds
+        print(f"presence detector, {block_frames}-frame blocks: {100.0 * cost:.3f} % of one core")
+    baseband = Demodulator(CARRIER_HZ, RATE_HZ, MICS).process(samples[:, :MICS], 0)
+    canceller = CrossMicCanceller(MICS)
+    started = time.process_time()
+    for start in range(0, len(baseband), HOP):
+        canceller.process(baseband[start : start + HOP])
+    cost = (time.process_time() - started) / seconds
+    print(f"cross-mic canceller alone: {100.0 * cost:.4f} % of one core")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenes", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    evaluate(args.scenes, args.seconds)
+    cpu_cost(args.seconds)
+
+
+if __name__ == "__main__":
+    main()
