@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -70,6 +70,7 @@ from .engine.guard.policy import (
 from .engine.guard.recorder import ClipRecorder, ClipRequest, RecordedClip
 from .engine.guard.siren import SirenEmitter
 from .engine.runtime import SourceStatus
+from .engine.sounds.results import SoundEvent
 
 EVENT_ALERT: Final = "earshot_alert"
 EVENT_NOTIFICATION_ACTION: Final = "mobile_app_notification_action"
@@ -113,6 +114,26 @@ def clip_store(hass: HomeAssistant) -> ClipStore:
 def media_content_id(entry_id: str, incident_id: str) -> str:
     """The media source id of an incident's clip."""
     return f"{MEDIA_SOURCE_PREFIX}/{entry_id}/{incident_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SoundHeard:
+    """A confirmed sound, as the guard took it: the sound event entity fires on these.
+
+    ``clip`` is the media-source id of the clip of the incident the sound belongs
+    to (``media-source://earshot/<entry_id>/<incident_id>``), set only when the
+    guard's mode alerts on the sound and audio for that incident is in hand and
+    being stored. The event fires at once rather than after the write, so an
+    automation never waits on disk IO; the id resolves as soon as the store has
+    written the WAV (milliseconds). Only a failing store (disk full, read-only
+    folder) leaves it unresolvable; the guard alert event, which fires after the
+    write, then reports no clip. With the guard off, or in a mode that does not
+    alert on the sound, nothing is recorded and ``clip`` is None.
+    """
+
+    event: SoundEvent
+    incident_id: str | None = None
+    clip: str | None = None
 
 
 def media_browser_path(record: IncidentRecord) -> str:
@@ -186,6 +207,9 @@ class GuardManager:
         self._records: dict[str, IncidentRecord] = {}
         """Records of the incidents that are still open (bounded by the groups)."""
         self._pending_updates: set[str] = set()
+        self._clips_expected: set[str] = set()
+        """Open incidents whose audio is stored or being stored."""
+        self._sound_listeners: list[Callable[[SoundHeard], None]] = []
         self._io_lock = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -260,6 +284,22 @@ class GuardManager:
         return remove
 
     @callback
+    def async_add_sound_listener(self, listener: Callable[[SoundHeard], None]) -> CALLBACK_TYPE:
+        """Call ``listener`` with every confirmed sound, after the guard has taken it.
+
+        Whatever the mode: the sound event entity fires on all sounds, with the
+        clip reference when the guard records this one.
+        """
+        self._sound_listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            if listener in self._sound_listeners:
+                self._sound_listeners.remove(listener)
+
+        return remove
+
+    @callback
     def _async_notify_listeners(self) -> None:
         for listener in tuple(self._listeners):
             listener()
@@ -275,6 +315,7 @@ class GuardManager:
         self.mode = mode
         self.tracker.close_all()
         self._records.clear()
+        self._clips_expected.clear()
         self._async_sync_clips()
         self._async_notify_listeners()
 
@@ -373,19 +414,36 @@ class GuardManager:
             )
             return
         detection = detection_from_result(message)
-        if detection is not None:
-            self.async_handle_detection(detection)
+        incident_id = None if detection is None else self.async_handle_detection(detection)
+        if isinstance(message, SoundEvent):
+            heard = SoundHeard(message, incident_id, self.clip_reference(incident_id))
+            for listener in tuple(self._sound_listeners):
+                listener(heard)
 
     @callback
-    def async_handle_detection(self, detection: Detection) -> None:
-        """Turn a detection into a new or continued incident, if the mode alerts on it."""
+    def async_handle_detection(self, detection: Detection) -> str | None:
+        """Turn a detection into a new or continued incident, if the mode alerts on it.
+
+        Returns the incident's id, or None when the mode ignores the detection.
+        """
         if not self.policy.alerts_on(self.mode, detection.kind):
-            return  # privacy: nothing of it is kept
+            return None  # privacy: nothing of it is kept
         update = self.tracker.observe(detection)
         if update.created:
             self._async_open(update, detection)
         else:
             self._async_continue(update, detection)
+        return update.incident.incident_id
+
+    def clip_reference(self, incident_id: str | None) -> str | None:
+        """The media-source id of an open incident's clip, if its audio is being stored."""
+        if incident_id is None:
+            return None
+        record = self._records.get(incident_id)
+        stored = record is not None and record.clip is not None
+        if not stored and incident_id not in self._clips_expected:
+            return None
+        return media_content_id(self.entry.entry_id, incident_id)
 
     @callback
     def _async_open(self, update: IncidentUpdate, detection: Detection) -> None:
@@ -406,10 +464,13 @@ class GuardManager:
         )
         open_ids = {i.incident_id for i in self.tracker.open_incidents}
         self._records = {k: v for k, v in self._records.items() if k in open_ids}
+        self._clips_expected &= open_ids
         self._records[record.incident_id] = record
         self.counters["incidents"] += 1
         if detection.clip is None:
             self._request_clip(record.incident_id, detection.start_s)
+        else:
+            self._clips_expected.add(record.incident_id)
         self.entry.async_create_task(self.hass, self._async_raise(record, detection.clip))
 
     def _request_clip(self, incident_id: str, event_s: float) -> None:
@@ -440,6 +501,8 @@ class GuardManager:
         self.counters["updates"] += 1
         if record.incident_id not in self._pending_updates:
             self._pending_updates.add(record.incident_id)
+            if detection.clip is not None:
+                self._clips_expected.add(record.incident_id)
             self.entry.async_create_task(
                 self.hass, self._async_write_update(record.incident_id, detection.clip)
             )
@@ -455,6 +518,8 @@ class GuardManager:
                 self.store.save, record, clip, self.retention
             )
         record = self._merge_stored(record.incident_id, stored) or stored or record
+        if record.clip is None:
+            self._clips_expected.discard(record.incident_id)  # the store failed
         self._async_persistent_notification(record)
         audio_url = await self._async_audio_url(record)
         self.hass.bus.async_fire(EVENT_ALERT, self._event_data(record, audio_url))
@@ -479,6 +544,8 @@ class GuardManager:
                     self.store.save, record, clip, self.retention
                 )
                 record = self._merge_stored(incident_id, stored) or stored or record
+                if record.clip is None:
+                    self._clips_expected.discard(incident_id)  # the store failed
             elif is_open:
                 await self.hass.async_add_executor_job(self.store.update, record)
         if is_open:
