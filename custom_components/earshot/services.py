@@ -7,11 +7,11 @@ from typing import Final
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .const import DOMAIN
-from .engine.guard.clips import is_safe_id
+from .engine.guard.clips import ClipStore, is_safe_id
 from .guard import GuardManager, clip_store
 from .media_source import EarshotClipView
 
@@ -60,26 +60,38 @@ def _not_found(call: ServiceCall) -> ServiceValidationError:
     )
 
 
+def _delete_failed() -> HomeAssistantError:
+    """Deletion failed on disk: the user must not believe the history is gone."""
+    return HomeAssistantError(translation_domain=DOMAIN, translation_key="delete_failed")
+
+
+async def _ensure_gone(hass: HomeAssistant, store: ClipStore, entry_id: str | None) -> None:
+    if await hass.async_add_executor_job(store.records, entry_id):
+        raise _delete_failed()
+
+
 async def _delete_clip(call: ServiceCall) -> ServiceResponse:
     store = clip_store(call.hass)
-    deleted = await call.hass.async_add_executor_job(
-        store.delete, call.data[ATTR_CONFIG_ENTRY_ID], call.data[ATTR_INCIDENT_ID]
-    )
-    if not deleted:
-        raise _not_found(call)
-    return {"deleted": 1}
+    entry_id, incident_id = call.data[ATTR_CONFIG_ENTRY_ID], call.data[ATTR_INCIDENT_ID]
+    if await call.hass.async_add_executor_job(store.delete, entry_id, incident_id):
+        return {"deleted": 1}
+    if await call.hass.async_add_executor_job(store.get, entry_id, incident_id) is not None:
+        raise _delete_failed()
+    raise _not_found(call)
 
 
 async def _delete_clips(call: ServiceCall) -> ServiceResponse:
     store = clip_store(call.hass)
-    deleted = await call.hass.async_add_executor_job(
-        store.delete_entry, call.data[ATTR_CONFIG_ENTRY_ID]
-    )
+    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+    deleted = await call.hass.async_add_executor_job(store.delete_entry, entry_id)
+    await _ensure_gone(call.hass, store, entry_id)
     return {"deleted": deleted}
 
 
 async def _delete_all_clips(call: ServiceCall) -> ServiceResponse:
-    deleted = await call.hass.async_add_executor_job(clip_store(call.hass).delete_all)
+    store = clip_store(call.hass)
+    deleted = await call.hass.async_add_executor_job(store.delete_all)
+    await _ensure_gone(call.hass, store, None)
     return {"deleted": deleted}
 
 

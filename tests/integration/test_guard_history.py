@@ -15,7 +15,7 @@ import pytest
 from homeassistant.components import media_source
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -146,6 +146,39 @@ def _record_fields(guard: GuardManager, incident_id: str) -> dict[str, Any]:
         "detections": 1,
         "confidence": 0.5,
     }
+
+
+@pytest.mark.parametrize(
+    ("action", "with_entry", "with_incident"),
+    [
+        ("delete_clip", True, True),
+        ("delete_clips", True, False),
+        ("delete_all_clips", False, False),
+    ],
+)
+async def test_a_failed_deletion_is_reported_not_hidden(
+    hass: HomeAssistant, clips_root: Path, action: str, with_entry: bool, with_incident: bool
+) -> None:
+    """A read-only clips folder: the action says so instead of "not found" or success."""
+    entry, guard, ids = await _two_incidents(hass)
+    data: dict[str, Any] = {}
+    if with_entry:
+        data["config_entry_id"] = entry.entry_id
+    if with_incident:
+        data["incident_id"] = ids[0]
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Read-only file system")
+
+    with (
+        patch("pathlib.Path.unlink", refuse),
+        patch("custom_components.earshot.engine.guard.clips.shutil.rmtree", refuse),
+        pytest.raises(HomeAssistantError) as raised,
+    ):
+        await hass.services.async_call(DOMAIN, action, data, blocking=True)
+    assert not isinstance(raised.value, ServiceValidationError)
+    assert raised.value.translation_key == "delete_failed"
+    assert guard.store.get(entry.entry_id, ids[0]) is not None
 
 
 async def test_mark_false_alarm_action(hass: HomeAssistant, clips_root: Path) -> None:
