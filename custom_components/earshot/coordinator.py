@@ -182,6 +182,7 @@ class EarshotCoordinator:
         self._calibration_failure_logged = False
         self._stopped = False
         self._unsub_stats: CALLBACK_TYPE | None = None
+        self._unsub_hass_stop: CALLBACK_TYPE | None = None
         self.device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             name=entry.title,
@@ -203,19 +204,21 @@ class EarshotCoordinator:
             cancel_on_shutdown=True,
         )
         # Entries are not unloaded at shutdown: close the sound card cleanly anyway.
-        self.config_entry.async_on_unload(
-            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop)
+        self._unsub_hass_stop = self.hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop
         )
 
     async def _async_on_hass_stop(self, _event: Event) -> None:
+        self._unsub_hass_stop = None  # a fired one-time listener is gone already
         await self.async_stop()
 
     async def async_stop(self) -> None:
         """Stop the worker thread and close the source; nothing is left running."""
         self._stopped = True
-        if self._unsub_stats is not None:
-            self._unsub_stats()
-            self._unsub_stats = None
+        for unsub in (self._unsub_stats, self._unsub_hass_stop):
+            if unsub is not None:
+                unsub()
+        self._unsub_stats = self._unsub_hass_stop = None
         await self.hass.async_add_executor_job(self.runtime.stop)
         if self.presence is not None:
             self.presence.close()

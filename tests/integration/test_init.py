@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 from unittest.mock import patch
@@ -231,7 +232,10 @@ def test_build_source_sound_card_with_speaker_and_unknown_kind() -> None:
 
 
 async def test_home_assistant_stop_closes_the_source(
-    hass: HomeAssistant, simulated_entry: MockConfigEntry, controlled_source: ControlledSource
+    hass: HomeAssistant,
+    simulated_entry: MockConfigEntry,
+    controlled_source: ControlledSource,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     simulated_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(simulated_entry.entry_id)
@@ -241,6 +245,8 @@ async def test_home_assistant_stop_closes_the_source(
     assert _earshot_threads() == []
     assert not controlled_source.is_open
     assert await hass.config_entries.async_unload(simulated_entry.entry_id)  # still clean
+    # The fired one-time stop listener is not removed a second time (HA logs an error).
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_failed_platform_setup_stops_the_engine(
