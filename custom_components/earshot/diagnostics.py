@@ -1,4 +1,8 @@
-"""Diagnostics: entry settings (paths and device names redacted) and audio health."""
+"""Diagnostics: settings, audio health, detectors, repair issues and the guard.
+
+Paths, device names, notify targets and followed entities are redacted; the
+detectors' effective settings (calibration included) and latest readings are not.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,20 @@ from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 
 from .const import (
     CONF_INPUT_DEVICE,
     CONF_OUTPUT_DEVICE,
     CONF_PATH,
+    DOMAIN,
     OPT_GUARD_ALARM_PANEL,
     OPT_GUARD_PEOPLE,
     OPT_NOTIFY_TARGETS,
 )
-from .coordinator import EarshotConfigEntry
+from .coordinator import EarshotConfigEntry, EarshotCoordinator
+from .engine.presence.results import PresenceStatus
+from .engine.sounds.results import NoiseFloor
 
 TO_REDACT = {
     CONF_PATH,
@@ -56,5 +64,38 @@ async def async_get_config_entry_diagnostics(
         "detectors": [detector.name for detector in runtime.detectors],
         "failed_detectors": sorted(coordinator.failed_detectors),
         "stats": asdict(runtime.stats()),
+        "sounds": _sounds(coordinator),
+        "presence": _presence(coordinator),
+        "repair_issues": sorted(
+            issue.translation_key or issue_id
+            for (domain, issue_id), issue in ir.async_get(hass).issues.items()
+            if domain == DOMAIN and issue_id.endswith(f"_{entry.entry_id}")
+        ),
         "guard": entry.runtime_data.guard.diagnostics() if entry.runtime_data.guard else None,
+    }
+
+
+def _sounds(coordinator: EarshotCoordinator) -> dict[str, Any] | None:
+    """What the sound detector runs with (``clips``: whether it may hand out audio)."""
+    if (sounds := coordinator.sounds) is None:
+        return None
+    config = sounds.config
+    noise = coordinator.latest(NoiseFloor)
+    return {
+        "backend": sounds.backend,
+        "config": {**asdict(config), "enabled": sorted(config.enabled)},
+        "stage2_runs": sounds.stage2_runs,
+        "stage2_rejected": sounds.stage2_rejected,
+        "noise_floor_dbfs": None if noise is None else noise.level_dbfs,
+    }
+
+
+def _presence(coordinator: EarshotCoordinator) -> dict[str, Any] | None:
+    """The presence settings in effect (calibration included) and the last sonar health."""
+    if (presence := coordinator.presence) is None:
+        return None
+    status = coordinator.latest(PresenceStatus)
+    return {
+        "config": asdict(presence.config),
+        "status": None if status is None else asdict(status),
     }
