@@ -42,10 +42,22 @@ FLOW = "custom_components.earshot.config_flow"
 
 
 @pytest.fixture(autouse=True)
-def no_setup() -> Any:
-    """Flows only: never start an engine."""
-    with patch("custom_components.earshot.async_setup_entry", return_value=True) as setup:
+async def no_setup(hass: HomeAssistant) -> Any:
+    """Flows only: never start an engine.
+
+    Entries the flows "loaded" (and reloads they scheduled) are settled and unloaded
+    while setup and unload are still stubbed: Home Assistant's teardown would
+    otherwise run the real ones on entries that have no runtime data.
+    """
+    with (
+        patch("custom_components.earshot.async_setup_entry", return_value=True) as setup,
+        patch("custom_components.earshot.async_unload_entry", return_value=True),
+    ):
         yield setup
+        await hass.async_block_till_done()
+        for entry in hass.config_entries.async_entries(DOMAIN):
+            if entry.state is ConfigEntryState.LOADED:
+                assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.fixture
