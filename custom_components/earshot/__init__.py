@@ -69,13 +69,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> b
     coordinator = EarshotCoordinator(hass, entry, source, detectors)
     entry.runtime_data = EarshotData(coordinator=coordinator)
     await coordinator.async_start()
-    entry.runtime_data.guard = await async_setup_guard(hass, entry, coordinator)
-
-    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     try:
+        entry.runtime_data.guard = await async_setup_guard(hass, entry, coordinator)
+        entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except Exception:
-        await coordinator.async_stop()
+        await coordinator.async_stop()  # no engine thread outlives a failed setup
         raise
     return True
 

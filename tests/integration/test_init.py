@@ -249,6 +249,20 @@ async def test_home_assistant_stop_closes_the_source(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+async def test_failed_guard_setup_stops_the_engine(
+    hass: HomeAssistant, simulated_entry: MockConfigEntry, controlled_source: ControlledSource
+) -> None:
+    simulated_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.earshot.guard.GuardManager.async_start",
+        side_effect=RuntimeError("boom"),
+    ):
+        assert not await hass.config_entries.async_setup(simulated_entry.entry_id)
+    assert simulated_entry.state is ConfigEntryState.SETUP_ERROR
+    assert _earshot_threads() == []
+    assert not controlled_source.is_open
+
+
 async def test_failed_platform_setup_stops_the_engine(
     hass: HomeAssistant, simulated_entry: MockConfigEntry, controlled_source: ControlledSource
 ) -> None:
