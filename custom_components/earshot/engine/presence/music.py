@@ -34,40 +34,76 @@ RIDGE = 1e-3
 """Regularisation relative to the reference energy, so silence never blows up the filter."""
 
 
+class LaggedFit:
+    """Exponentially weighted least squares of targets (n, C) on TAPS lags of one signal.
+
+    Both cancellers model the distortion in each channel as a short filter of a
+    signal that carries the music: the playback reference, or the modulation seen
+    along the static echo's direction.
+    """
+
+    def __init__(self, channels: int, baseband_rate_hz: float, *, constant: bool) -> None:
+        self._channels = channels
+        self._constant = constant
+        self._decay_per_sample = math.exp(-1.0 / (MEMORY_S * baseband_rate_hz))
+        self._newest_first = np.arange(TAPS - 1, -1, -1)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the signal's history and the fit."""
+        size = TAPS + int(self._constant)
+        self._history: npt.NDArray[np.complex128] = np.zeros(TAPS - 1, dtype=np.complex128)
+        self._gram = np.zeros((size, size), dtype=np.complex128)
+        self._cross = np.zeros((size, self._channels), dtype=np.complex128)
+
+    def lags(self, signal: npt.NDArray[np.generic]) -> npt.NDArray[np.complex128]:
+        """(n, TAPS) regressors of the next n samples, newest lag first."""
+        n = signal.shape[0]
+        joined = np.concatenate([self._history, signal.astype(np.complex128)])
+        self._history = joined[-(TAPS - 1) :]
+        # row i holds joined[i + TAPS - 1], joined[i + TAPS - 2], ..., joined[i]
+        return joined[np.arange(n)[:, None] + self._newest_first]
+
+    def update(self, lagged: npt.NDArray[np.complex128], targets: npt.NDArray[np.generic]) -> None:
+        """Add n samples of regressors and targets, forgetting old ones."""
+        n = lagged.shape[0]
+        regressors = np.concatenate([lagged, np.ones((n, 1))], axis=1) if self._constant else lagged
+        decay = self._decay_per_sample**n
+        self._gram = decay * self._gram + regressors.conj().T @ regressors
+        self._cross = decay * self._cross + regressors.conj().T @ targets.astype(np.complex128)
+
+    def filter(self) -> npt.NDArray[np.complex128] | None:
+        """The (TAPS, C) filter from the signal to each target, None before any signal."""
+        energy = float(np.trace(self._gram[:TAPS, :TAPS]).real)
+        if energy <= 0.0:
+            return None
+        size = self._gram.shape[0]
+        regularised = self._gram + np.eye(size) * (RIDGE * energy / TAPS + 1e-12)
+        weights = np.linalg.solve(regularised, self._cross)
+        return np.asarray(weights[:TAPS], dtype=np.complex128)
+
+
 class PlaybackCanceller:
     """Predicts the playback distortion in each microphone's baseband and subtracts it."""
 
     def __init__(self, channels: int, baseband_rate_hz: float = 1000.0) -> None:
-        self._channels = channels
-        self._decay_per_sample = math.exp(-1.0 / (MEMORY_S * baseband_rate_hz))
-        self.reset()
+        # a constant regressor takes up the static echo
+        self._fit = LaggedFit(channels, baseband_rate_hz, constant=True)
 
     def reset(self) -> None:
         """Forget the estimated coupling."""
-        # Regressors: TAPS lags of the reference plus a constant for the static echo.
-        self._history: npt.NDArray[np.float64] = np.zeros(TAPS - 1, dtype=np.float64)
-        self._gram = np.zeros((TAPS + 1, TAPS + 1), dtype=np.float64)
-        self._cross = np.zeros((TAPS + 1, self._channels), dtype=np.complex128)
+        self._fit.reset()
 
     def process(self, baseband: ComplexArray, reference: npt.NDArray[np.float32]) -> ComplexArray:
         """Return ``baseband`` (n, channels) minus the part explained by ``reference`` (n,)."""
-        n = baseband.shape[0]
-        if n == 0:
+        if baseband.shape[0] == 0:
             return baseband
-        joined = np.concatenate([self._history, reference.astype(np.float64)])
-        self._history = joined[-(TAPS - 1) :]
-        lagged = np.lib.stride_tricks.sliding_window_view(joined, TAPS)[:, ::-1]
-        regressors = np.concatenate([lagged, np.ones((n, 1))], axis=1)
-        decay = self._decay_per_sample**n
-        self._gram = decay * self._gram + regressors.T @ regressors
-        self._cross = decay * self._cross + regressors.T @ baseband.astype(np.complex128)
-        energy = float(np.trace(self._gram[:TAPS, :TAPS]))
-        if energy <= 0.0:
+        lagged = self._fit.lags(reference)
+        self._fit.update(lagged, baseband)
+        weights = self._fit.filter()
+        if weights is None:
             return baseband
-        regularised = self._gram + np.eye(TAPS + 1) * (RIDGE * energy / TAPS + 1e-12)
-        weights = np.linalg.solve(regularised, self._cross)
-        distortion = lagged @ weights[:TAPS]
-        return np.asarray(baseband - distortion, dtype=np.complex64)
+        return np.asarray(baseband - lagged @ weights, dtype=np.complex64)
 
 
 STATIC_TIME_S = 0.5
@@ -76,25 +112,28 @@ DIRECTION_MEMORY_S = 2.0
 """Time constant of the static echo's direction across microphones."""
 GATE_TIME_S = 0.25
 """Time constant of the power comparison that sets how much is removed."""
-GATE_MARGIN = 4.0
-"""Motion from a random direction puts 1/C of its power along the static direction; only
-power there beyond this many times that share is taken for distortion."""
-UPDATE_SAMPLES = 64
-"""Direction and gain are re-estimated on this fixed grid of the stream, so output does
-not depend on how the stream is cut into blocks."""
+GATE_RATIO = (4.0, 8.0)
+"""Motion from a random direction puts 1/C of its power along the static direction. Moving
+power there below the first multiple of that share is left alone, above the second it is
+taken for distortion and removed; in between, in part."""
+UPDATE_SAMPLES = 128
+"""Direction, filter and gain are re-estimated on this fixed grid of the stream, so output
+does not depend on how the stream is cut into blocks."""
 
 
 class CrossMicCanceller:
-    """Removes distortion: the moving part of the channels along the static echo's direction.
+    """Removes the distortion that moves along the static echo's direction, and its echoes.
 
     With channels x (n, C), the static echo s is x low-passed (time constant
     STATIC_TIME_S) and u is its principal direction across channels (power iteration
-    on its exponentially weighted covariance). Each sample becomes
-    ``x - g * u * (u^H (x - s))``: the static echo and everything orthogonal to u pass.
-    Removing all of it would also null people whose echo happens to arrive along u, so
-    the gain g follows how far the moving power along u exceeds what motion alone puts
-    there (a Wiener-like rule): about 1 under music, 0 without it. Costs about
-    3*C*UPDATE_SAMPLES operations per sample. A single channel passes through.
+    on its exponentially weighted covariance). The modulation m = u^H (x - s) is
+    what moves along u. Echoes of the modulated carrier from walls arrive later and
+    from other directions, so the part of x - s across u is fitted as a short filter
+    of m (TAPS lags, exponentially weighted least squares). Each sample becomes
+    ``x - g * (u * m + filtered m)``; the static echo passes. Without music the fit
+    would learn to cancel a person from their own echo, so the gain g opens only
+    when the moving power along u exceeds what motion alone puts there (GATE_RATIO):
+    about 1 under music, 0 without it. A single channel passes through.
     """
 
     def __init__(self, channels: int, baseband_rate_hz: float = 1000.0) -> None:
@@ -105,20 +144,26 @@ class CrossMicCanceller:
         # smoothing[n, k]: weight of input k in the low-passed sample n of one grid cell
         self._smoothing = np.where(steps >= 0, (1.0 - decay) * decay ** np.maximum(steps, 0), 0.0)
         self._carry = decay ** (lags + 1.0)
-        self._direction_decay = math.exp(-1.0 / (DIRECTION_MEMORY_S * baseband_rate_hz))
+        self._direction_decay = math.exp(-UPDATE_SAMPLES / (DIRECTION_MEMORY_S * baseband_rate_hz))
         self._gate_decay = math.exp(-UPDATE_SAMPLES / (GATE_TIME_S * baseband_rate_hz))
+        self._fit = LaggedFit(channels, baseband_rate_hz, constant=False)
+        # this grid cell's modulation, its lags and the moving part across u, fitted at its end
+        self._cell_modulation = np.zeros(UPDATE_SAMPLES, dtype=np.complex128)
+        self._cell_lags = np.zeros((UPDATE_SAMPLES, TAPS), dtype=np.complex128)
+        self._cell_across = np.zeros((UPDATE_SAMPLES, channels), dtype=np.complex128)
         self.reset()
 
     def reset(self) -> None:
-        """Forget the static echo, its direction and the gain."""
+        """Forget the static echo, its direction, the echo filter and the gain."""
         self._static: npt.NDArray[np.complex128] | None = None
         self._covariance = np.zeros((self._channels, self._channels), dtype=np.complex128)
         self._direction: npt.NDArray[np.complex128] | None = None
+        self._fit.reset()
+        self._filter: npt.NDArray[np.complex128] | None = None
         self._position = 0  # samples since the last grid point
-        self._cell_power = np.zeros(2)  # moving power along u and across it, this grid cell
-        self._power: npt.NDArray[np.float64] = np.zeros(2)  # the same, averaged over cells
+        self._power: npt.NDArray[np.float64] = np.zeros(2)  # moving power along u and across
         self.gain = 0.0
-        """Share of the moving part along the static direction that is removed."""
+        """Share of the modelled distortion that is removed."""
 
     @property
     def direction(self) -> npt.NDArray[np.complex128] | None:
@@ -126,7 +171,7 @@ class CrossMicCanceller:
         return self._direction
 
     def process(self, baseband: ComplexArray) -> ComplexArray:
-        """Return ``baseband`` (n, channels) without the distortion along the static direction."""
+        """Return ``baseband`` (n, channels) without the distortion that follows the carrier."""
         if self._channels < 2 or baseband.shape[0] == 0:
             return baseband
         out = np.empty_like(baseband)
@@ -145,35 +190,55 @@ class CrossMicCanceller:
             self._static = x[0].copy()
         static = self._smoothing[:n, :n] @ x + np.outer(self._carry[:n], self._static)
         self._static = static[-1]
-        self._covariance = self._direction_decay**n * self._covariance + static.T @ static.conj()
         out = piece
-        if self._direction is not None:
+        direction = self._direction
+        if direction is not None:
+            cell = slice(self._position, self._position + n)
             moving = x - static
-            along = moving @ self._direction.conj()
-            along_power = float(np.sum(along.real**2 + along.imag**2))
-            total_power = float(np.sum(moving.real**2 + moving.imag**2))
-            self._cell_power += (along_power, total_power - along_power)
-            out = np.asarray(x - self.gain * np.outer(along, self._direction), dtype=np.complex64)
+            modulation = moving @ direction.conj()
+            along = np.outer(modulation, direction)
+            lagged = self._fit.lags(modulation)
+            self._cell_modulation[cell] = modulation
+            self._cell_across[cell] = moving - along
+            if self.gain > 0.0:
+                self._cell_lags[cell] = lagged
+                distortion = along if self._filter is None else along + lagged @ self._filter
+                out = np.asarray(x - self.gain * distortion, dtype=np.complex64)
         self._position += n
         if self._position == UPDATE_SAMPLES:
             self._position = 0
-            self._update_gain()
-            self._update_direction()
+            if direction is not None:
+                self._end_cell()
+            self._update_direction(static[-1])
         return out
 
-    def _update_gain(self) -> None:
-        self._power = self._gate_decay * self._power + self._cell_power
-        self._cell_power = np.zeros(2)
+    def _end_cell(self) -> None:
+        """Fit the cell's echoes of the modulation and decide how much to remove next.
+
+        The fit learns only while distortion is being removed: without music it would
+        learn a person's echoes instead, and the room's echoes of the carrier change
+        little between songs.
+        """
+        if self.gain > 0.0:
+            self._fit.update(self._cell_lags, self._cell_across)
+            self._filter = self._fit.filter()
+        along = float(np.vdot(self._cell_modulation, self._cell_modulation).real)
+        across = float(np.vdot(self._cell_across, self._cell_across).real)
+        self._power = self._gate_decay * self._power + (along, across)
         along, across = self._power
         motion_share = across / (self._channels - 1)
-        self.gain = max(0.0, 1.0 - GATE_MARGIN * motion_share / along) if along > 0.0 else 0.0
+        low, high = GATE_RATIO
+        ratio = along / motion_share if motion_share > 0.0 else high
+        self.gain = float(np.clip((ratio - low) / (high - low), 0.0, 1.0)) if along > 0.0 else 0.0
 
-    def _update_direction(self) -> None:
+    def _update_direction(self, static: npt.NDArray[np.complex128]) -> None:
         """One power-iteration step; it keeps the direction's phase continuous."""
+        decay = self._direction_decay
+        self._covariance = decay * self._covariance + np.outer(static, static.conj())
         start = self._direction
         if start is None:
             start = self._covariance[:, int(np.argmax(np.diag(self._covariance).real))]
         turned = self._covariance @ start
-        norm = float(np.linalg.norm(turned))
+        norm = math.sqrt(float(np.vdot(turned, turned).real))
         if norm > 0.0:
             self._direction = turned / norm
