@@ -61,11 +61,19 @@ class EarshotMediaSource(MediaSource):
         """The authenticated URL of an incident's clip."""
         parts = item.identifier.split("/")
         if len(parts) != 2 or _DATE.match(parts[1]) or not all(map(is_safe_id, parts)):
-            raise Unresolvable(f"Not an Earshot clip: {item.identifier}")
+            raise Unresolvable(
+                translation_domain=DOMAIN,
+                translation_key="not_a_clip",
+                translation_placeholders={"identifier": item.identifier},
+            )
         entry_id, incident_id = parts
         path = await self.hass.async_add_executor_job(self.store.clip_path, entry_id, incident_id)
         if path is None:
-            raise Unresolvable(f"No clip for incident {incident_id}")
+            raise Unresolvable(
+                translation_domain=DOMAIN,
+                translation_key="clip_not_found",
+                translation_placeholders={"incident_id": incident_id},
+            )
         return PlayMedia(CLIP_URL.format(entry_id=entry_id, incident_id=incident_id), MIME_WAV)
 
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
@@ -80,7 +88,11 @@ class EarshotMediaSource(MediaSource):
         if len(parts) == 2 and _DATE.match(parts[1]):
             day = [r for r in entry_records if r.started_at.date().isoformat() == parts[1]]
             return self._day(parts[0], parts[1], day)
-        raise BrowseError(f"Unknown Earshot item {item.identifier}")
+        raise BrowseError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_media_item",
+            translation_placeholders={"identifier": item.identifier},
+        )
 
     def _folder(
         self, identifier: str, title: str, children: list[BrowseMediaSource]

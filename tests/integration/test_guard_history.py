@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 from homeassistant.components import media_source
+from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -76,10 +77,22 @@ async def test_media_browser_lists_by_date_and_plays(hass: HomeAssistant, clips_
     played = await media_source.async_resolve_media(hass, day.children[0].media_content_id, None)
     assert played.mime_type == "audio/wav"
     assert played.url.startswith(f"/api/earshot/clips/{entry.entry_id}/")
-    with pytest.raises(media_source.Unresolvable):
+    with pytest.raises(media_source.Unresolvable) as raised:
         await media_source.async_resolve_media(
             hass, f"media-source://earshot/{entry.entry_id}/../../secrets", None
         )
+    assert raised.value.translation_key == "not_a_clip"
+    with pytest.raises(media_source.Unresolvable) as raised:
+        await media_source.async_resolve_media(
+            hass, f"media-source://earshot/{entry.entry_id}/0123456789ab", None
+        )
+    assert raised.value.translation_key == "clip_not_found"
+    assert "0123456789ab" in str(raised.value)  # the translated message, placeholders filled
+    with pytest.raises(BrowseError) as browse_error:
+        await media_source.async_browse_media(
+            hass, f"media-source://earshot/{entry.entry_id}/not-a-day"
+        )
+    assert browse_error.value.translation_key == "unknown_media_item"
 
 
 async def test_clip_view_requires_auth(
