@@ -5,7 +5,9 @@ alerts on them they become incidents (engine ``IncidentTracker``); a new inciden
 stores its clip (in the executor), then raises one persistent notification, one
 message per notify target and an ``earshot_alert`` bus event. A continuing incident
 only updates its record and notification. Nothing is recorded in a mode that does
-not alert on the detection, and nothing at all with the guard off.
+not alert on the detection, and nothing at all with the guard off. Every sound then
+goes on to the sound event entity as a :class:`SoundHeard`, with the clip reference
+when this guard records it.
 """
 
 from __future__ import annotations
