@@ -163,3 +163,19 @@ def test_simulated_music_leaves_with_its_wall_echoes() -> None:
     assert one_mic.max() > 45.0
     # removing only what moves along the static direction leaves ~42 dB here
     assert two_mics.max() < one_mic.max() - 20.0
+
+
+def test_a_moving_dominant_reflector_is_not_taken_for_music() -> None:
+    """Someone right by the device may outshine the direct path; their motion is not music."""
+    n = 4000
+    rng = np.random.default_rng(7)
+    t = np.arange(n) / 1000.0
+    direct = np.array([0.2, 0.2j])
+    person = np.array([1.0 + 0.5j, -0.3 + 0.8j])  # their echo sets the static direction
+    phase = 1.5 * np.sin(2 * np.pi * 3.0 * t) + 0.8 * np.sin(2 * np.pi * 0.7 * t + 1.0)
+    noise = NOISE * (rng.standard_normal((n, 2)) + 1j * rng.standard_normal((n, 2)))
+    baseband = (direct + np.exp(1j * phase)[:, None] * person + noise).astype(np.complex64)
+    canceller = CrossMicCanceller(2)
+    out = canceller.process(baseband)
+    assert canceller.gain == 0.0
+    np.testing.assert_allclose(out[1000:], baseband[1000:], atol=1e-6)

@@ -116,6 +116,11 @@ GATE_RATIO = (4.0, 8.0)
 """Motion from a random direction puts 1/C of its power along the static direction. Moving
 power there below the first multiple of that share is left alone, above the second it is
 taken for distortion and removed; in between, in part."""
+PHASE_RATIO = (2.0, 4.0)
+"""Amplitude modulation of the carrier stays mostly in phase with the static echo (less so
+where wall echoes are strong); a moving reflector's echo is as often in quadrature, and a
+dominant reflector's small motion only is. In-phase over quadrature power below the first
+value leaves the moving part alone, above the second it may all be distortion."""
 UPDATE_SAMPLES = 128
 """Direction, filter and gain are re-estimated on this fixed grid of the stream, so output
 does not depend on how the stream is cut into blocks."""
@@ -161,7 +166,8 @@ class CrossMicCanceller:
         self._fit.reset()
         self._filter: npt.NDArray[np.complex128] | None = None
         self._position = 0  # samples since the last grid point
-        self._power: npt.NDArray[np.float64] = np.zeros(2)  # moving power along u and across
+        # moving power along u in phase with the static echo, in quadrature, and across u
+        self._power: npt.NDArray[np.float64] = np.zeros(3)
         self.gain = 0.0
         """Share of the modelled distortion that is removed."""
 
@@ -198,7 +204,10 @@ class CrossMicCanceller:
             modulation = moving @ direction.conj()
             along = np.outer(modulation, direction)
             lagged = self._fit.lags(modulation)
-            self._cell_modulation[cell] = modulation
+            # in the static echo's phase: amplitude modulation is real, a dominant
+            # reflector's small motion imaginary, anything else both
+            heading = (static @ direction.conj()).conj()
+            self._cell_modulation[cell] = modulation * heading / np.maximum(abs(heading), 1e-300)
             self._cell_across[cell] = moving - along
             if self.gain > 0.0:
                 self._cell_lags[cell] = lagged
@@ -222,14 +231,23 @@ class CrossMicCanceller:
         if self.gain > 0.0:
             self._fit.update(self._cell_lags, self._cell_across)
             self._filter = self._fit.filter()
-        along = float(np.vdot(self._cell_modulation, self._cell_modulation).real)
-        across = float(np.vdot(self._cell_across, self._cell_across).real)
-        self._power = self._gate_decay * self._power + (along, across)
-        along, across = self._power
+        modulation = self._cell_modulation
+        powers = (
+            float(np.sum(modulation.real**2)),
+            float(np.sum(modulation.imag**2)),
+            float(np.vdot(self._cell_across, self._cell_across).real),
+        )
+        self._power = self._gate_decay * self._power + powers
+        in_phase, quadrature, across = self._power
+        along = in_phase + quadrature
+        if along <= 0.0:
+            self.gain = 0.0
+            return
         motion_share = across / (self._channels - 1)
-        low, high = GATE_RATIO
-        ratio = along / motion_share if motion_share > 0.0 else high
-        self.gain = float(np.clip((ratio - low) / (high - low), 0.0, 1.0)) if along > 0.0 else 0.0
+        self.gain = min(
+            _ramp(along / max(motion_share, 1e-300), GATE_RATIO),
+            _ramp(in_phase / max(quadrature, 1e-300), PHASE_RATIO),
+        )
 
     def _update_direction(self, static: npt.NDArray[np.complex128]) -> None:
         """One power-iteration step; it keeps the direction's phase continuous."""
@@ -242,3 +260,9 @@ class CrossMicCanceller:
         norm = math.sqrt(float(np.vdot(turned, turned).real))
         if norm > 0.0:
             self._direction = turned / norm
+
+
+def _ramp(ratio: float, bounds: tuple[float, float]) -> float:
+    """0 below the first bound, 1 above the second, linear in between."""
+    low, high = bounds
+    return float(np.clip((ratio - low) / (high - low), 0.0, 1.0))
