@@ -12,9 +12,12 @@ Without a reference, two or more microphones still tell the distortion apart:
 it leaves the speaker as the carrier amplitude-modulated by the music, so it
 reaches the microphones along the same paths as the carrier itself, with the
 inter-microphone gains and phases of the static echo. A moving person's echo
-arrives from elsewhere, with other gains and phases. Removing whatever moves
-along the static echo's direction takes the distortion out of every channel and
-leaves the rest of the motion.
+arrives from elsewhere, with other gains and phases. Removing what moves along
+the static echo's direction (plus the walls' later echoes of it, fitted as a
+filter) takes the distortion out of every channel and leaves the rest of the
+motion. It is removed only while it looks like amplitude modulation: far
+stronger along that direction than across it, and in phase with the static
+echo, so a person whose echo happens to share the direction is not cancelled.
 """
 
 from __future__ import annotations
