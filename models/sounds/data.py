@@ -157,7 +157,7 @@ def _event(
     total_s = n / SR
     if label == "smoke_alarm" and (rng.random() < 0.85 or not pools.get("smoke_alarm")):
         return synth.alarm(
-            rng, str(rng.choice(["t3", "t3", "t3_520", "fast", "continuous"])), total_s
+            rng, str(rng.choice(["t3", "t3", "t3_520", "fast", "slow", "continuous"])), total_s
         )
     if label == "co_alarm":
         return synth.alarm(rng, "t4", total_s)

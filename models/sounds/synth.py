@@ -51,7 +51,10 @@ def _jit(rng: Rng, value: float, rel: float) -> float:
 
 
 def alarm(rng: Rng, kind: str, total_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """A smoke (T3, continuous, fast beeping, 520 Hz T3) or CO (T4) alarm."""
+    """A smoke (T3, continuous, fast or slow beeping, 520 Hz T3) or CO (T4) alarm.
+
+    "slow" is the pulsed code of many fire-alarm sounders and older detectors (about
+    1-3.5 s period, mostly on), which neither T3 nor fast beeping covers."""
     start = rng.uniform(-4.0, total_s * 0.6)
     square = False
     freq = rng.uniform(2300, 4000)  # piezo sounders: about 2.3-4 kHz
@@ -68,6 +71,10 @@ def alarm(rng: Rng, kind: str, total_s: float) -> tuple[np.ndarray, np.ndarray]:
     elif kind == "fast":
         period = rng.uniform(0.2, 0.6)
         duty = rng.uniform(0.5, 0.9)
+        pattern = [(period * duty, period * (1 - duty))]
+    elif kind == "slow":
+        period = rng.uniform(1.0, 3.5)
+        duty = rng.uniform(0.4, 0.8)
         pattern = [(period * duty, period * (1 - duty))]
     else:  # continuous
         pattern = [(total_s + 5, 0.1)]
