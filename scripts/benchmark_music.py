@@ -19,7 +19,8 @@ the SoundWave baseline score (mean Doppler power per bin over the noise floor,
 8-300 Hz) and the share of frames at or above the baseline's default 12 dB
 threshold: in "music" that share is false motion; in the scenes with a person it
 is the motion seen (frames the simulator annotates as human motion), and "kept"
-is their mean score relative to the same recording without removal. The first
+is their mean score relative to the same recording without removal (with music,
+that includes the distortion removed; without, it is what motion loses). The first
 SKIP_S of every recording (convergence) is left out. Finally it measures CPU
 (numpy path, least of three runs): the whole presence detector on 50 ms blocks
 with two mics, with and without the reference, and the cross-mic canceller alone.
