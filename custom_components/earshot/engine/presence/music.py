@@ -35,36 +35,42 @@ MEMORY_S = 4.0
 """Time constant of the estimate; the coupling changes only when things move."""
 RIDGE = 1e-3
 """Regularisation relative to the reference energy, so silence never blows up the filter."""
+PRODUCT_SIZE = 32_768
+"""Largest m*n*k of one matrix product in a fit: larger ones wake OpenBLAS's threads,
+which cost far more than they save on matrices this small (worst on a busy machine)."""
 
 
 class LaggedFit:
-    """Exponentially weighted least squares of targets (n, C) on TAPS lags of one signal.
+    """Exponentially weighted least squares of targets (n, C) on ``taps`` lags of one signal.
 
     Both cancellers model the distortion in each channel as a short filter of a
     signal that carries the music: the playback reference, or the modulation seen
     along the static echo's direction.
     """
 
-    def __init__(self, channels: int, baseband_rate_hz: float, *, constant: bool) -> None:
+    def __init__(
+        self, channels: int, baseband_rate_hz: float, *, taps: int, constant: bool
+    ) -> None:
         self._channels = channels
+        self._taps = taps
         self._constant = constant
         self._decay_per_sample = math.exp(-1.0 / (MEMORY_S * baseband_rate_hz))
-        self._newest_first = np.arange(TAPS - 1, -1, -1)
+        self._newest_first = np.arange(taps - 1, -1, -1)
         self.reset()
 
     def reset(self) -> None:
         """Forget the signal's history and the fit."""
-        size = TAPS + int(self._constant)
-        self._history: npt.NDArray[np.complex128] = np.zeros(TAPS - 1, dtype=np.complex128)
-        self._gram = np.zeros((size, size), dtype=np.complex128)
+        size = self._taps + int(self._constant)
+        self._history: npt.NDArray[np.complex128] = np.zeros(self._taps - 1, dtype=np.complex128)
+        self._gram: npt.NDArray[np.complex128] = np.zeros((size, size), dtype=np.complex128)
         self._cross = np.zeros((size, self._channels), dtype=np.complex128)
 
     def lags(self, signal: npt.NDArray[np.generic]) -> npt.NDArray[np.complex128]:
-        """(n, TAPS) regressors of the next n samples, newest lag first."""
+        """(n, taps) regressors of the next n samples, newest lag first."""
         n = signal.shape[0]
         joined = np.concatenate([self._history, signal.astype(np.complex128)])
-        self._history = joined[-(TAPS - 1) :]
-        # row i holds joined[i + TAPS - 1], joined[i + TAPS - 2], ..., joined[i]
+        self._history = joined[-(self._taps - 1) :]
+        # row i holds joined[i + taps - 1], joined[i + taps - 2], ..., joined[i]
         return joined[np.arange(n)[:, None] + self._newest_first]
 
     def update(self, lagged: npt.NDArray[np.complex128], targets: npt.NDArray[np.generic]) -> None:
@@ -72,18 +78,24 @@ class LaggedFit:
         n = lagged.shape[0]
         regressors = np.concatenate([lagged, np.ones((n, 1))], axis=1) if self._constant else lagged
         decay = self._decay_per_sample**n
-        self._gram = decay * self._gram + regressors.conj().T @ regressors
+        gram = decay * self._gram
+        rows = max(1, PRODUCT_SIZE // gram.shape[0] ** 2)
+        for start in range(0, n, rows):
+            part = regressors[start : start + rows]
+            gram += part.conj().T @ part
+        self._gram = gram
         self._cross = decay * self._cross + regressors.conj().T @ targets.astype(np.complex128)
 
     def filter(self) -> npt.NDArray[np.complex128] | None:
-        """The (TAPS, C) filter from the signal to each target, None before any signal."""
-        energy = float(np.trace(self._gram[:TAPS, :TAPS]).real)
+        """The (taps, C) filter from the signal to each target, None before any signal."""
+        taps = self._taps
+        energy = float(np.trace(self._gram[:taps, :taps]).real)
         if energy <= 0.0:
             return None
         size = self._gram.shape[0]
-        regularised = self._gram + np.eye(size) * (RIDGE * energy / TAPS + 1e-12)
+        regularised = self._gram + np.eye(size) * (RIDGE * energy / taps + 1e-12)
         weights = np.linalg.solve(regularised, self._cross)
-        return np.asarray(weights[:TAPS], dtype=np.complex128)
+        return np.asarray(weights[:taps], dtype=np.complex128)
 
 
 class PlaybackCanceller:
@@ -91,7 +103,7 @@ class PlaybackCanceller:
 
     def __init__(self, channels: int, baseband_rate_hz: float = 1000.0) -> None:
         # a constant regressor takes up the static echo
-        self._fit = LaggedFit(channels, baseband_rate_hz, constant=True)
+        self._fit = LaggedFit(channels, baseband_rate_hz, taps=TAPS, constant=True)
 
     def reset(self) -> None:
         """Forget the estimated coupling."""
@@ -124,6 +136,9 @@ PHASE_RATIO = (2.0, 4.0)
 where wall echoes are strong); a moving reflector's echo is as often in quadrature, and a
 dominant reflector's small motion only is. In-phase over quadrature power below the first
 value leaves the moving part alone, above the second it may all be distortion."""
+ECHO_TAPS = 32
+"""Length of the filter from the modulation along the static direction to the rest, in
+baseband samples: wall echoes of a room trail the direct path by up to ~30 ms."""
 UPDATE_SAMPLES = 128
 """Direction, filter and gain are re-estimated on this fixed grid of the stream, so output
 does not depend on how the stream is cut into blocks."""
@@ -137,7 +152,7 @@ class CrossMicCanceller:
     on its exponentially weighted covariance). The modulation m = u^H (x - s) is
     what moves along u. Echoes of the modulated carrier from walls arrive later and
     from other directions, so the part of x - s across u is fitted as a short filter
-    of m (TAPS lags, exponentially weighted least squares). Each sample becomes
+    of m (ECHO_TAPS lags, exponentially weighted least squares). Each sample becomes
     ``x - g * (u * m + filtered m)``; the static echo passes. Without music the fit
     would learn to cancel a person from their own echo, so the gain g opens only
     when the moving power along u exceeds what motion alone puts there (GATE_RATIO):
@@ -154,10 +169,10 @@ class CrossMicCanceller:
         self._carry = decay ** (lags + 1.0)
         self._direction_decay = math.exp(-UPDATE_SAMPLES / (DIRECTION_MEMORY_S * baseband_rate_hz))
         self._gate_decay = math.exp(-UPDATE_SAMPLES / (GATE_TIME_S * baseband_rate_hz))
-        self._fit = LaggedFit(channels, baseband_rate_hz, constant=False)
+        self._fit = LaggedFit(channels, baseband_rate_hz, taps=ECHO_TAPS, constant=False)
         # this grid cell's modulation, its lags and the moving part across u, fitted at its end
         self._cell_modulation = np.zeros(UPDATE_SAMPLES, dtype=np.complex128)
-        self._cell_lags = np.zeros((UPDATE_SAMPLES, TAPS), dtype=np.complex128)
+        self._cell_lags = np.zeros((UPDATE_SAMPLES, ECHO_TAPS), dtype=np.complex128)
         self._cell_across = np.zeros((UPDATE_SAMPLES, channels), dtype=np.complex128)
         self.reset()
 
