@@ -29,8 +29,10 @@ import numpy.typing as npt
 
 ComplexArray = npt.NDArray[np.complex64]
 
-TAPS = 12
-"""Filter length in baseband samples (~12 ms of acoustic delay spread)."""
+TAPS = 32
+"""Filter length in baseband samples: ~32 ms covers a room's echoes of the distorted
+carrier (wall images trail the direct path by up to ~30 ms) and, for the reference, a
+short output-to-input latency of the sound card."""
 MEMORY_S = 4.0
 """Time constant of the estimate; the coupling changes only when things move."""
 RIDGE = 1e-3
@@ -136,9 +138,6 @@ PHASE_RATIO = (2.0, 4.0)
 where wall echoes are strong); a moving reflector's echo is as often in quadrature, and a
 dominant reflector's small motion only is. In-phase over quadrature power below the first
 value leaves the moving part alone, above the second it may all be distortion."""
-ECHO_TAPS = 32
-"""Length of the filter from the modulation along the static direction to the rest, in
-baseband samples: wall echoes of a room trail the direct path by up to ~30 ms."""
 UPDATE_SAMPLES = 128
 """Direction, filter and gain are re-estimated on this fixed grid of the stream, so output
 does not depend on how the stream is cut into blocks."""
@@ -152,7 +151,7 @@ class CrossMicCanceller:
     on its exponentially weighted covariance). The modulation m = u^H (x - s) is
     what moves along u. Echoes of the modulated carrier from walls arrive later and
     from other directions, so the part of x - s across u is fitted as a short filter
-    of m (ECHO_TAPS lags, exponentially weighted least squares). Each sample becomes
+    of m (TAPS lags, exponentially weighted least squares). Each sample becomes
     ``x - g * (u * m + filtered m)``; the static echo passes. Without music the fit
     would learn to cancel a person from their own echo, so the gain g opens only
     when the moving power along u exceeds what motion alone puts there (GATE_RATIO):
@@ -169,10 +168,10 @@ class CrossMicCanceller:
         self._carry = decay ** (lags + 1.0)
         self._direction_decay = math.exp(-UPDATE_SAMPLES / (DIRECTION_MEMORY_S * baseband_rate_hz))
         self._gate_decay = math.exp(-UPDATE_SAMPLES / (GATE_TIME_S * baseband_rate_hz))
-        self._fit = LaggedFit(channels, baseband_rate_hz, taps=ECHO_TAPS, constant=False)
+        self._fit = LaggedFit(channels, baseband_rate_hz, taps=TAPS, constant=False)
         # this grid cell's modulation, its lags and the moving part across u, fitted at its end
         self._cell_modulation = np.zeros(UPDATE_SAMPLES, dtype=np.complex128)
-        self._cell_lags = np.zeros((UPDATE_SAMPLES, ECHO_TAPS), dtype=np.complex128)
+        self._cell_lags = np.zeros((UPDATE_SAMPLES, TAPS), dtype=np.complex128)
         self._cell_across = np.zeros((UPDATE_SAMPLES, channels), dtype=np.complex128)
         self.reset()
 
