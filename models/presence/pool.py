@@ -2,10 +2,19 @@
 
 The cache keeps each scene's baseband (what the detector's demodulator outputs), so
 features, labels and trust are recomputed from it in well under a second per scene.
+
+A cached rendering is only reused when it would come out the same today: its file
+name holds a digest of the job, the full scene description and a fingerprint of
+the renderer (a short reference scene with every kind of mover, rendered afresh
+once per process). A change to the simulated home or to scene generation therefore
+renders anew instead of silently training on stale audio.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -13,15 +22,36 @@ from pathlib import Path
 
 import numpy as np
 
-from models.presence.data import Job, Rendering, SceneData, make_scene, render_baseband, scene_data
+from models.presence.data import (
+    Job,
+    Rendering,
+    SceneData,
+    make_job,
+    make_scene,
+    render_baseband,
+    scene_data,
+)
 
 CACHE = Path(__file__).resolve().parents[1] / ".cache" / "presence"
-VERSION = 2
-"""Bump when rendering changes (not needed for feature changes: features come from baseband)."""
+
+
+@functools.cache
+def renderer_fingerprint() -> str:
+    """Digest of what the renderer makes of reference scenes (walker, seated person, busy room)."""
+    digest = hashlib.sha256()
+    for kind, index in (("walk", 0), ("seated", 1), ("busy", 2)):
+        job = dataclasses.replace(
+            make_job("test", 900_000 + index, kind=kind, duration_s=8.0), channels=2
+        )
+        digest.update(render_baseband(job, make_scene(job)).baseband.tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _path(job: Job) -> Path:
-    return CACHE / f"v{VERSION}-{job.split}-{job.kind}-{job.index}-{job.duration_s:g}.npz"
+    key = hashlib.sha256(
+        f"{job!r}|{make_scene(job)!r}|{renderer_fingerprint()}".encode()
+    ).hexdigest()[:16]
+    return CACHE / f"{job.split}-{job.kind}-{job.index}-{key}.npz"
 
 
 def load_rendering(job: Job) -> Rendering:
@@ -37,7 +67,7 @@ def load_rendering(job: Job) -> Rendering:
             )
     rendering = render_baseband(job, make_scene(job))
     CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
     np.savez(
         tmp,
         baseband=rendering.baseband,
@@ -56,6 +86,7 @@ def load_or_render(job: Job) -> SceneData:
 
 def render_pool(jobs: Sequence[Job], workers: int | None = None) -> list[SceneData]:
     """Scene data of many jobs, using ``workers`` processes (default: all cores)."""
+    renderer_fingerprint()  # once, before forking, so workers inherit it
     count = workers or os.cpu_count() or 1
     if count <= 1:
         return [load_or_render(job) for job in jobs]

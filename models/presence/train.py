@@ -25,12 +25,12 @@ import numpy as np
 from earshot_engine.presence.classifier import (
     CLASSES,
     CONTEXT_FRAMES,
-    FEATURE_SCALE_DB,
     INPUT_NAME,
+    N_INPUTS,
     OUTPUT_NAME,
+    frame_inputs,
     has_evidence,
 )
-from earshot_engine.presence.doppler import N_FEATURES
 from models.presence.data import IGNORE, Job, SceneData, make_job
 from models.presence.pool import CACHE, render_pool
 
@@ -41,16 +41,15 @@ HARD_MARGIN = 0.35
 """Motion probability that makes a motion-free window a false alarm (1 - this: a miss)."""
 
 
-def windows_of(features: np.ndarray, stride: int = 1) -> np.ndarray:
-    """(N, CONTEXT_FRAMES, N_FEATURES) model inputs ending at every ``stride``-th frame.
+def windows_of(data: SceneData, stride: int = 1) -> np.ndarray:
+    """(N, CONTEXT_FRAMES, N_INPUTS) model inputs ending at every ``stride``-th frame.
 
     The stream starts with an all-zero context, exactly as MotionClassifier.reset leaves it.
     """
-    padded = np.concatenate(
-        [np.zeros((CONTEXT_FRAMES - 1, N_FEATURES), dtype=np.float32), features]
-    )
-    view = np.lib.stride_tricks.sliding_window_view(padded, (CONTEXT_FRAMES, N_FEATURES))[:, 0]
-    return (view[::stride] / np.float32(FEATURE_SCALE_DB)).astype(np.float32)
+    inputs = frame_inputs(data.features, data.carrier_db)
+    padded = np.concatenate([np.zeros((CONTEXT_FRAMES - 1, N_INPUTS), dtype=np.float32), inputs])
+    view = np.lib.stride_tricks.sliding_window_view(padded, (CONTEXT_FRAMES, N_INPUTS))[:, 0]
+    return np.ascontiguousarray(view[::stride])
 
 
 def windows(data: SceneData, stride: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -63,8 +62,8 @@ def windows(data: SceneData, stride: int = 2) -> tuple[np.ndarray, np.ndarray]:
     # Motion the echo does not show (a hand jiggling far away, below the noise) cannot be
     # learned; teaching it would make noise look like motion. At run time such windows
     # never reach the network (has_evidence).
-    x = windows_of(data.features, stride)
-    visible = has_evidence(x * np.float32(FEATURE_SCALE_DB))
+    x = windows_of(data, stride)
+    visible = has_evidence(x)
     labels = labels[::stride]
     return x, np.where(np.isin(labels, (1, 2)) & ~visible, IGNORE, labels)
 
@@ -84,7 +83,7 @@ def class_counts(y: np.ndarray) -> dict[str, int]:
 def build_model():  # type: ignore[no-untyped-def]
     import keras
 
-    inp = keras.Input((CONTEXT_FRAMES, N_FEATURES), name=INPUT_NAME)
+    inp = keras.Input((CONTEXT_FRAMES, N_INPUTS), name=INPUT_NAME)
     x = keras.layers.Conv1D(48, 3, activation="relu", name="conv1")(inp)
     x = keras.layers.Conv1D(48, 3, dilation_rate=2, activation="relu", name="conv2")(x)
     x = keras.layers.Conv1D(48, 3, dilation_rate=4, activation="relu", name="conv3")(x)
@@ -98,6 +97,20 @@ def build_model():  # type: ignore[no-untyped-def]
     x = keras.layers.Dense(32, activation="relu", name="dense")(x)
     out = keras.layers.Dense(len(CLASSES), activation="softmax", name=OUTPUT_NAME)(x)
     return keras.Model(inp, {OUTPUT_NAME: out}, name=MODEL_NAME)
+
+
+def make_deterministic() -> None:
+    """Same data, same command -> the same weights, whatever the machine's core count.
+
+    One thread per op (thread counts change how sums are split, and so the rounding)
+    and TensorFlow's deterministic kernels; seeds are set per model in ``fit``. CPUs with
+    other vector instructions may still round differently.
+    """
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.experimental.enable_op_determinism()
 
 
 def fit(x: np.ndarray, y: np.ndarray, epochs: int, seed: int):  # type: ignore[no-untyped-def]
@@ -149,7 +162,7 @@ def hard_cases(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--train-scenes", type=int, default=160)
+    parser.add_argument("--train-scenes", type=int, default=240)
     parser.add_argument("--mine-scenes", type=int, default=240)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--workers", type=int, default=None)
@@ -166,6 +179,7 @@ def main() -> None:
     print(
         f"[{time.monotonic() - started:6.0f}s] rendered {len(train_jobs) + len(mine_jobs)} scenes"
     )
+    make_deterministic()
     x, y = dataset(train_pool)
     log["train_windows"] = class_counts(y)
     print(

@@ -12,7 +12,7 @@ from earshot_engine.presence.classifier import (
     INPUT_NAME,
     MODEL_PATH,
     MotionClassifier,
-    model_input,
+    frame_inputs,
 )
 from earshot_engine.presence.doppler import N_FEATURES
 
@@ -25,7 +25,8 @@ def _window(level_db: float, seed: int = 0) -> np.ndarray:
 @pytest.mark.skipif(litert_interpreter_class() is None, reason="LiteRT not installed")
 def test_litert_and_numpy_agree_on_the_shipped_model() -> None:
     for seed, level in enumerate((0.0, 15.0, 40.0)):
-        diffs = assert_backends_agree(MODEL_PATH, {INPUT_NAME: model_input(_window(level, seed))})
+        inputs = frame_inputs(_window(level, seed), 60.0 + level)[None]
+        diffs = assert_backends_agree(MODEL_PATH, {INPUT_NAME: inputs})
         assert max(diffs.values()) < 1e-5
 
 
@@ -33,14 +34,23 @@ def test_windows_without_visible_doppler_are_none_without_the_network() -> None:
     classifier = MotionClassifier(backend="numpy")
     quiet = np.clip(_window(0.0), None, EVIDENCE_DB - 1.0)
     for frame in quiet:
-        result = classifier.push(frame)
+        result = classifier.push(frame, 70.0)
     assert (result.major, result.minor, result.nonhuman) == (0.0, 0.0, 0.0)
 
 
 def test_probabilities_are_a_distribution_over_the_motion_classes() -> None:
     classifier = MotionClassifier(backend="numpy")
     for frame in _window(30.0, 3):
-        result = classifier.push(frame)
+        result = classifier.push(frame, 70.0)
     values = (result.major, result.minor, result.nonhuman)
     assert all(0.0 <= v <= 1.0 for v in values)
     assert sum(values) <= 1.0 + 1e-5
+
+
+def test_frame_inputs_scale_bands_and_carrier_alike() -> None:
+    features = np.full((3, N_FEATURES), 20.0, dtype=np.float32)
+    inputs = frame_inputs(features, np.array([35.0, 75.0, 200.0], dtype=np.float32))
+    assert inputs.shape == (3, N_FEATURES + 1)
+    np.testing.assert_allclose(inputs[:, :N_FEATURES], 1.0)
+    # the carrier SNR is centred and clipped to its range, so a wild value cannot dominate
+    np.testing.assert_allclose(inputs[:, -1], [-2.0, 0.0, 2.0])

@@ -23,7 +23,14 @@ from .doppler import N_FEATURES
 CONTEXT_FRAMES = 20
 """One second of Doppler frames (HOP_S = 50 ms)."""
 FEATURE_SCALE_DB = 20.0
-"""Band levels are divided by this before the network (keeps inputs near unit scale)."""
+"""Levels are divided by this before the network (keeps inputs near unit scale)."""
+CARRIER_RANGE_DB = (35.0, 115.0)
+CARRIER_CENTER_DB = 75.0
+N_INPUTS = N_FEATURES + 1
+"""Per frame: the Doppler band levels, then the carrier's SNR. Band levels are relative to
+the noise floor; with the static echo's strength beside them the network can also read
+how strong a moving echo is relative to the carrier (a cat reflects far less than a person
+at the same distance, whatever the speaker level or microphone noise)."""
 CLASSES = ("none", "major", "minor", "nonhuman")
 EVIDENCE_DB = 12.0
 """Without a band this far over the noise floor in the last second, nothing visibly moved:
@@ -43,14 +50,19 @@ class MotionProbabilities:
     nonhuman: float
 
 
+def frame_inputs(
+    features: npt.NDArray[np.float32], carrier_db: npt.NDArray[np.float32] | float
+) -> npt.NDArray[np.float32]:
+    """Network inputs (..., N_INPUTS): band levels (..., N_FEATURES) and carrier SNR (...)."""
+    carrier = (np.clip(carrier_db, *CARRIER_RANGE_DB) - CARRIER_CENTER_DB)[..., None]
+    joined = np.concatenate([features, np.broadcast_to(carrier, (*features.shape[:-1], 1))], -1)
+    return (joined / np.float32(FEATURE_SCALE_DB)).astype(np.float32)
+
+
 def has_evidence(windows: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
-    """Whether any band of each (..., CONTEXT_FRAMES, N_FEATURES) window is loud enough."""
-    return np.asarray(np.max(windows, axis=(-2, -1)) >= EVIDENCE_DB)
-
-
-def model_input(window: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Scale a (CONTEXT_FRAMES, N_FEATURES) window of band levels into a batch of one."""
-    return (window / np.float32(FEATURE_SCALE_DB))[None].astype(np.float32)
+    """Whether any band of each (..., CONTEXT_FRAMES, N_INPUTS) input window is loud enough."""
+    bands = windows[..., :N_FEATURES]
+    return np.asarray(np.max(bands, axis=(-2, -1)) >= EVIDENCE_DB / FEATURE_SCALE_DB)
 
 
 class MotionClassifier:
@@ -64,15 +76,15 @@ class MotionClassifier:
     def reset(self) -> None:
         """Forget the buffered frames (fill with 'nothing moves')."""
         self._frames.clear()
-        self._frames.extend(np.zeros(N_FEATURES, dtype=np.float32) for _ in range(CONTEXT_FRAMES))
+        self._frames.extend(np.zeros(N_INPUTS, dtype=np.float32) for _ in range(CONTEXT_FRAMES))
 
-    def push(self, features: npt.NDArray[np.float32]) -> MotionProbabilities:
-        """Add one frame's band levels and classify the last second."""
-        self._frames.append(features)
+    def push(self, features: npt.NDArray[np.float32], carrier_db: float) -> MotionProbabilities:
+        """Add one frame (band levels, carrier SNR) and classify the last second."""
+        self._frames.append(frame_inputs(features, carrier_db))
         window = np.stack(self._frames)
         if not has_evidence(window):
             return MotionProbabilities(major=0.0, minor=0.0, nonhuman=0.0)
-        probabilities = self.model.run({INPUT_NAME: model_input(window)})[OUTPUT_NAME][0]
+        probabilities = self.model.run({INPUT_NAME: window[None]})[OUTPUT_NAME][0]
         return MotionProbabilities(
             major=float(probabilities[1]),
             minor=float(probabilities[2]),

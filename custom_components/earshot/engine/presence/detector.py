@@ -207,7 +207,7 @@ class PresenceDetector:
 
     def _judge(self, frame: DopplerFrame) -> list[object]:
         self._snr_db.append(frame.carrier_db)
-        probabilities = self._classifier.push(frame.features)
+        probabilities = self._classifier.push(frame.features, frame.carrier_db)
         trusted = frame.time_s > self._distrust_until_s and frame.carrier_db >= MIN_CARRIER_DB
         if not trusted:
             return list(self.tracker.tick(frame.time_s))

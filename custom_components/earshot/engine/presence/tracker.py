@@ -36,7 +36,7 @@ OPERATING_POINTS: dict[tuple[Sensitivity, bool], OperatingPoint] = {
     ("low", False): OperatingPoint(major=0.98, minor=0.95, major_frames=10, minor_frames=24),
     ("low", True): OperatingPoint(major=0.95, minor=0.9, major_frames=4, minor_frames=10),
     ("medium", False): OperatingPoint(major=0.98, minor=0.9, major_frames=4, minor_frames=16),
-    ("medium", True): OperatingPoint(major=0.9, minor=0.8, major_frames=3, minor_frames=6),
+    ("medium", True): OperatingPoint(major=0.9, minor=0.8, major_frames=3, minor_frames=16),
     ("high", False): OperatingPoint(major=0.9, minor=0.9, major_frames=3, minor_frames=12),
     ("high", True): OperatingPoint(major=0.8, minor=0.6, major_frames=2, minor_frames=4),
 }
