@@ -142,6 +142,22 @@ def test_analyze_reports_walking_motion_in_a_simulated_walk(tmp_path: Path) -> N
     assert 2.0 < float(first["start"]) < 4.0  # type: ignore[arg-type]  # the walk starts at 2.6 s
 
 
+def test_simulate_can_record_the_playback_reference_that_analyze_uses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "walk_ref.wav"
+    args = ["simulate", "walk", "--out", str(out_file), "--seconds", "8", "--reference-channel"]
+    assert main(args, io.StringIO()) == 0
+    assert "3 channels (playback reference in channel 2)" in capsys.readouterr().err
+    code, records = _run(
+        ["analyze", str(out_file), "--kinds", "motion", "--reference-channel", "2"]
+    )
+    assert code == 0
+    assert records
+    assert records[0]["level"] == "major"
+    assert 2.0 < float(records[0]["start"]) < 4.0  # type: ignore[arg-type]
+
+
 def test_motion_needs_a_carrier_that_fits(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

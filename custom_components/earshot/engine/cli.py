@@ -186,15 +186,19 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
         seed=args.seed,
         seconds=args.seconds,
         sample_rate_hz=args.sample_rate,
+        reference_channel=args.reference_channel,
     )
     try:
         write_wav(args.out, samples, args.sample_rate)
     except OSError as err:
         print(f"earshot: cannot write {args.out}: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    reference = (
+        f" (playback reference in channel {samples.shape[1] - 1})" if args.reference_channel else ""
+    )
     print(
         f"wrote {args.out}: {samples.shape[0] / args.sample_rate:.1f} s, "
-        f"{samples.shape[1]} channels, {args.sample_rate} Hz",
+        f"{samples.shape[1]} channels{reference}, {args.sample_rate} Hz",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -245,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seconds", type=float, default=None, help="duration (default: scene)")
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--sample-rate", type=int, default=48_000)
+    simulate.add_argument(
+        "--reference-channel",
+        action="store_true",
+        help="append what the speaker played as a last channel (for analyze --reference-channel)",
+    )
     simulate.set_defaults(handler=_cmd_simulate)
 
     analyze = commands.add_parser("analyze", help="print detections as JSON lines")
