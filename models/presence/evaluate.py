@@ -114,6 +114,11 @@ def _onsets(scene: Scene, seed: int) -> tuple[float | None, float | None]:
     return None, None
 
 
+def usable(data: SceneData) -> bool:
+    """Whether the scene's hardware carries its carrier (see ``SceneResult.usable``)."""
+    return bool(np.median(data.carrier_db) >= MIN_CARRIER_DB)
+
+
 def eval_scene(job: Job) -> tuple[SceneData, float | None, float | None]:
     """A held-out scene's frames (rendered once, cached) and its target onset / clear times."""
     data = load_or_render(job)
@@ -179,8 +184,7 @@ def scene_results(
 ) -> SceneResult:
     """Every detector row over one cached scene."""
     data, onset, clear = scene
-    usable = bool(np.median(data.carrier_db) >= MIN_CARRIER_DB)
-    result = SceneResult(job.kind, job.duration_s, onset, clear, usable)
+    result = SceneResult(job.kind, job.duration_s, onset, clear, usable(data))
     p = probabilities(model, data)
     for sensitivity in SENSITIVITIES:
         config = PresenceConfig(sensitivity=sensitivity)
@@ -362,7 +366,7 @@ def main() -> None:
     held_out_empty = [
         data
         for job, (data, _, _) in zip(jobs, cached, strict=True)
-        if job.kind in ("empty", "busy") and np.median(data.carrier_db) >= MIN_CARRIER_DB
+        if job.kind in ("empty", "busy") and usable(data)
     ]
     held_out_rate = model_alarm_rate(held_out_empty, model)
     thresholds["baseline-heldout"] = tune_baseline(held_out_empty, held_out_rate)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from earshot_engine.simulation.scene import Scene
 from models.presence.data import (
     Job,
     Rendering,
@@ -47,16 +48,14 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _path(job: Job) -> Path:
-    key = hashlib.sha256(
-        f"{job!r}|{make_scene(job)!r}|{renderer_fingerprint()}".encode()
-    ).hexdigest()[:16]
+def _path(job: Job, scene: Scene) -> Path:
+    key = hashlib.sha256(f"{job!r}|{scene!r}|{renderer_fingerprint()}".encode()).hexdigest()[:16]
     return CACHE / f"{job.split}-{job.kind}-{job.index}-{key}.npz"
 
 
-def load_rendering(job: Job) -> Rendering:
+def load_rendering(job: Job, scene: Scene) -> Rendering:
     """The baseband of a job's scene, rendered once and cached."""
-    path = _path(job)
+    path = _path(job, scene)
     if path.exists():
         with np.load(path) as z:
             return Rendering(
@@ -65,7 +64,7 @@ def load_rendering(job: Job) -> Rendering:
                 sample_period_s=float(z["sample_period_s"]),
                 clipped_s=z["clipped_s"],
             )
-    rendering = render_baseband(job, make_scene(job))
+    rendering = render_baseband(job, scene)
     CACHE.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
     np.savez(
@@ -81,7 +80,8 @@ def load_rendering(job: Job) -> Rendering:
 
 def load_or_render(job: Job) -> SceneData:
     """Scene data of a job (features from the cached baseband)."""
-    return scene_data(job, load_rendering(job), make_scene(job))
+    scene = make_scene(job)
+    return scene_data(job, load_rendering(job, scene), scene)
 
 
 def render_pool(jobs: Sequence[Job], workers: int | None = None) -> list[SceneData]:

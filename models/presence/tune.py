@@ -25,9 +25,15 @@ from earshot_engine.inference import load_model
 from earshot_engine.presence import tracker
 from earshot_engine.presence.classifier import MODEL_PATH
 from earshot_engine.presence.config import PresenceConfig
-from models.presence.data import make_job, make_scene
-from models.presence.evaluate import _onsets, _replay, probabilities
-from models.presence.pool import load_or_render
+from models.presence.data import SceneData, make_job
+from models.presence.evaluate import (
+    SceneResult,
+    _replay,
+    eval_scene,
+    probabilities,
+    summarize,
+    usable,
+)
 
 
 def main() -> None:
@@ -43,9 +49,9 @@ def main() -> None:
     scenes = []
     for i in range(args.first, args.first + args.scenes):
         job = make_job("mine", i)
-        data = load_or_render(job)
-        onset, clear = _onsets(make_scene(job), job.seed)
-        scenes.append((job.kind, data, probabilities(model, data), onset, clear))
+        data, onset, clear = eval_scene(job)
+        result = SceneResult(job.kind, job.duration_s, onset, clear, usable(data))
+        scenes.append((data, result, probabilities(model, data)))
     config = PresenceConfig(sensitivity=args.sensitivity)
     strict = tracker.OPERATING_POINTS[(args.sensitivity, False)]
     alert = tracker.OPERATING_POINTS[(args.sensitivity, True)]
@@ -68,30 +74,18 @@ def main() -> None:
 
 
 def _figures(
-    scenes: list[tuple[str, object, np.ndarray, float | None, float | None]], config: PresenceConfig
+    scenes: list[tuple[SceneData, SceneResult, np.ndarray]], config: PresenceConfig
 ) -> str:
-    walks = walk_hits = seated = seated_hits = alarms = post_alarms = 0
-    empty_s = post_s = 0.0
-    for kind, d, p, onset, clear in scenes:
-        events = [t for t, _ in _replay(d.times_s, d.trusted, p[:, 1], p[:, 2], config)]  # type: ignore[attr-defined]
-        end_s = float(d.times_s[-1])  # type: ignore[attr-defined]
-        if kind == "walk" and onset is not None:
-            walks += 1
-            walk_hits += any(onset - 1.0 <= t <= onset + 1.0 for t in events)
-            if clear is not None and clear < end_s:
-                post_s += end_s - clear
-                post_alarms += sum(t > clear for t in events)
-        elif kind == "seated" and onset is not None:
-            seated += 1
-            seated_hits += any(onset - 1.0 <= t <= onset + 3.0 for t in events)
-        elif kind in ("empty", "busy"):
-            empty_s += end_s
-            alarms += len(events)
+    """The evaluation's own figures (``summarize``) under the current operating points."""
+    for data, result, p in scenes:
+        result.events["model"] = _replay(data.times_s, data.trusted, p[:, 1], p[:, 2], config)
+    s = summarize([result for _, result, _ in scenes], "model")
     return (
-        f"walks {100 * walk_hits / max(walks, 1):5.1f}% of {walks}, "
-        f"seated {100 * seated_hits / max(seated, 1):5.1f}% of {seated}, "
-        f"FA/h {3600 * alarms / max(empty_s, 1):6.1f} over {empty_s / 3600:.2f} h, "
-        f"post-walk FA/h {3600 * post_alarms / max(post_s, 1):6.1f} over {post_s / 3600:.2f} h"
+        f"walks {s['walk_any_within_1s_pct']:5.1f}% of {s['walks']}, "
+        f"seated {s['seated_within_3s_pct']:5.1f}% of {s['seated']}, "
+        f"FA/h {s['false_alarms_per_hour']:6.1f} over {s['empty_hours']:.2f} h, "
+        f"post-walk FA/h {s['post_walk_false_alarms_per_hour']:6.1f} over "
+        f"{s['post_walk_hours']:.2f} h"
     )
 
 
