@@ -130,6 +130,19 @@ def async_create_issue(
     )
 
 
+@callback
+def async_subscribe[T](listeners: list[T], listener: T) -> CALLBACK_TYPE:
+    """Add ``listener`` to ``listeners``; returns the function that takes it out again."""
+    listeners.append(listener)
+
+    @callback
+    def remove() -> None:
+        if listener in listeners:
+            listeners.remove(listener)
+
+    return remove
+
+
 def build_source(data: Mapping[str, Any], options: Mapping[str, Any]) -> AudioSource:
     """Create (not open) the audio source an entry's data and options describe."""
     kind = data[CONF_SOURCE]
@@ -253,15 +266,7 @@ class EarshotCoordinator:
         Messages are detector results (the engine's dataclasses), :class:`SourceStatus`
         and :class:`RuntimeStats`. Returns the function that unsubscribes.
         """
-        subscription = (message_callback, kinds)
-        self._listeners.append(subscription)
-
-        @callback
-        def unsubscribe() -> None:
-            if subscription in self._listeners:
-                self._listeners.remove(subscription)
-
-        return unsubscribe
+        return async_subscribe(self._listeners, (message_callback, kinds))
 
     def latest[T](self, kind: type[T]) -> T | None:
         """The most recent message of ``kind``, if any arrived since start."""

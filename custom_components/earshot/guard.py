@@ -58,7 +58,7 @@ from .const import (
     OPT_GUARD_PEOPLE,
     OPT_NOTIFY_TARGETS,
 )
-from .coordinator import EarshotCoordinator, SettingsUpdated
+from .coordinator import EarshotCoordinator, SettingsUpdated, async_subscribe
 from .detectors import option
 from .engine.guard.clips import ClipStore, IncidentRecord, Retention
 from .engine.guard.detections import detection_from_result
@@ -276,14 +276,7 @@ class GuardManager:
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
         """Call ``listener`` when the mode, the options or the siren change."""
-        self._listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return remove
+        return async_subscribe(self._listeners, listener)
 
     @callback
     def async_add_sound_listener(self, listener: Callable[[SoundHeard], None]) -> CALLBACK_TYPE:
@@ -292,14 +285,7 @@ class GuardManager:
         Whatever the mode: the sound event entity fires on all sounds, with the
         clip reference when the guard records this one.
         """
-        self._sound_listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            if listener in self._sound_listeners:
-                self._sound_listeners.remove(listener)
-
-        return remove
+        return async_subscribe(self._sound_listeners, listener)
 
     @callback
     def _async_notify_listeners(self) -> None:
