@@ -244,6 +244,12 @@ class SoundEventDetector:
             if proposal is not None and sound in self.config.enabled:
                 results.extend(self._confirm(stream, sound, proposal))
         results.extend(self._release_beeps(float("inf")))
+        results.extend(self._silence_hazards(end_s))
+        return results
+
+    def _silence_hazards(self, end_s: float) -> list[object]:
+        """Report every sounding alarm as stopped (the stream ends or starts over)."""
+        results: list[object] = []
         for hazard, state in self._hazards.items():
             if state.sounding:
                 state.sounding = False
@@ -269,16 +275,11 @@ class SoundEventDetector:
         if (
             stream is None
             or stream.next_frame_index != block.start_frame
-            or (stream.resampler.input_rate_hz != block.sample_rate_hz)
+            or stream.resampler.input_rate_hz != block.sample_rate_hz
         ):
             if stream is not None:
                 _LOGGER.info("Sound detector: a new stream started (clock or rate), restarting")
-                end_s = self._time_s(stream)
-                results.extend(
-                    HazardState(hazard, False, min(end_s, state.last_heard_s))
-                    for hazard, state in self._hazards.items()
-                    if state.sounding
-                )
+                results.extend(self._silence_hazards(self._time_s(stream)))
                 self.reset()
             stream = _Stream(
                 origin_s=block.start_s,
@@ -350,7 +351,7 @@ class SoundEventDetector:
                         spec.kind,
                         (first.start_s, now_s),
                         confidence,
-                        verified=self.config.stage2 and self._stage2_trusted(stream),
+                        verified=self._stage2_applies(stream),
                     )
                 )
         results.extend(self._sustained_smoke(stream, now_s))
@@ -373,7 +374,7 @@ class SoundEventDetector:
         the harmonics stage 2 learned from are missing (a 520 Hz square wave at
         8 kHz scores near zero), so there the long-window logic decides alone.
         """
-        if not self.config.stage2 or not self._stage2_trusted(stream):
+        if not self._stage2_applies(stream):
             return 1.0
         scores = self._stage2_scores(stream, start_s, end_s)
         sensitivity = self.config.sensitivity_for(hazard)
@@ -423,12 +424,12 @@ class SoundEventDetector:
             "continuous",
             (start_s, now_s),
             confidence,
-            verified=self.config.stage2 and self._stage2_trusted(stream),
+            verified=self._stage2_applies(stream),
         )
 
-    @staticmethod
-    def _stage2_trusted(stream: _Stream) -> bool:
-        return stream.resampler.input_rate_hz >= SAMPLE_RATE_HZ
+    def _stage2_applies(self, stream: _Stream) -> bool:
+        """Stage 2 is on and the input is wide enough band for it (see ``_verify_alarm``)."""
+        return self.config.stage2 and stream.resampler.input_rate_hz >= SAMPLE_RATE_HZ
 
     def _sound_hazard(
         self,
