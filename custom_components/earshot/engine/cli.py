@@ -9,6 +9,7 @@ processed.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -59,19 +60,17 @@ def motion_analyzer(args: argparse.Namespace) -> FileAnalyzer:
     recordings have none) unless the user asked for motion or named a carrier.
     The model is loaded once, at the first file that needs it.
     """
-    from .inference import Model, load_model  # deferred: the presence modules are heavy
+    from .inference import load_model  # deferred: the presence modules are heavy
     from .presence.classifier import MODEL_PATH, MotionClassifier
     from .presence.config import PresenceConfig
     from .presence.offline import MIN_CARRIER_HZ, CarrierError, analyze_presence
 
     asked = args.carrier is not None or "motion" in args.kinds.split(",")
-    models: list[Model] = []
+    model = functools.cache(functools.partial(load_model, MODEL_PATH))
 
     def analyze(file: str, samples: FloatArray, sample_rate_hz: int) -> Iterator[Record]:
         if not asked and sample_rate_hz < 2 * MIN_CARRIER_HZ:
             return  # too low a rate for ultrasound: nothing to say
-        if not models:
-            models.append(load_model(MODEL_PATH))
         try:
             segments = analyze_presence(
                 samples,
@@ -79,7 +78,7 @@ def motion_analyzer(args: argparse.Namespace) -> FileAnalyzer:
                 carrier_hz=args.carrier,
                 reference_channel=args.reference_channel,
                 config=PresenceConfig(sensitivity=args.sensitivity),
-                classifier=MotionClassifier(models[0]),
+                classifier=MotionClassifier(model()),
             )
         except CarrierError as err:
             if asked:
@@ -106,18 +105,16 @@ def sound_analyzer(args: argparse.Namespace) -> FileAnalyzer:
     from .sounds import offline  # deferred: loads two models
     from .sounds.detector import SoundEventDetector
 
-    detectors: list[SoundEventDetector] = []
+    detector = functools.cache(SoundEventDetector)
 
     def analyze(file: str, samples: FloatArray, sample_rate_hz: int) -> Iterator[Record]:
-        if not detectors:
-            detectors.append(SoundEventDetector())
         mics = [c for c in range(samples.shape[1]) if c != args.reference_channel]
         for detection in offline.analyze_sounds(
             samples[:, mics] if mics else samples,
             sample_rate_hz,
             sensitivity=args.sensitivity,
             stage1_only=args.stage1_only,
-            detector=detectors[0],
+            detector=detector(),
         ):
             yield {
                 "file": file,
