@@ -80,7 +80,7 @@ from .const import (
     SOURCE_SOUND_CARD,
     SOURCE_WAV_FILE,
 )
-from .coordinator import SOURCE_MODELS
+from .coordinator import SOURCE_MODELS, output_device
 from .detectors import option
 from .engine.audio import AudioSourceError, DeviceNotFoundError, PortAudioMissingError
 from .engine.simulation import SCENES
@@ -147,7 +147,7 @@ def _held_by_earshot(hass: HomeAssistant, input_device: str) -> bool:
 def _has_speaker(data: Mapping[str, Any]) -> bool:
     """Whether an entry's source can play (the simulated home and cards with an output)."""
     if data[CONF_SOURCE] == SOURCE_SOUND_CARD:
-        return bool(data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE) != NO_OUTPUT_DEVICE)
+        return output_device(data) is not None
     return bool(data[CONF_SOURCE] == SOURCE_SIMULATED)
 
 
@@ -260,13 +260,11 @@ class EarshotConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {"error": ""}
         if user_input is not None:
             input_device = user_input[CONF_INPUT_DEVICE]
-            output_device = user_input.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
+            output = user_input.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
             try:
                 if not _held_by_earshot(self.hass, input_device):
                     await self.hass.async_add_executor_job(
-                        _check_sound_card,
-                        input_device,
-                        None if output_device == NO_OUTPUT_DEVICE else output_device,
+                        _check_sound_card, input_device, output_device(user_input)
                     )
             except AudioSourceError as err:
                 errors["base"] = "cannot_open_device"
@@ -278,7 +276,7 @@ class EarshotConfigFlow(ConfigFlow, domain=DOMAIN):
                     {
                         CONF_SOURCE: SOURCE_SOUND_CARD,
                         CONF_INPUT_DEVICE: input_device,
-                        CONF_OUTPUT_DEVICE: output_device,
+                        CONF_OUTPUT_DEVICE: output,
                     },
                 )
 
@@ -379,14 +377,13 @@ class EarshotOptionsFlow(OptionsFlow):
                 OPT_SAMPLE_RATE_HZ: int(user_input[OPT_SAMPLE_RATE_HZ]),
                 OPT_INPUT_CHANNELS: int(user_input[OPT_INPUT_CHANNELS]),
             }
-            output = self.config_entry.data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
             try:
                 # A running entry holds the card; it then reports a bad format after reloading.
                 if self.config_entry.state is not ConfigEntryState.LOADED:
                     await self.hass.async_add_executor_job(
                         _check_sound_card,
                         self.config_entry.data[CONF_INPUT_DEVICE],
-                        None if output == NO_OUTPUT_DEVICE else output,
+                        output_device(self.config_entry.data),
                         changes[OPT_SAMPLE_RATE_HZ],
                         changes[OPT_INPUT_CHANNELS],
                     )

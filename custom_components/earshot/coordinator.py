@@ -143,16 +143,21 @@ def async_subscribe[T](listeners: list[T], listener: T) -> CALLBACK_TYPE:
     return remove
 
 
+def output_device(data: Mapping[str, Any]) -> str | None:
+    """The speaker a sound-card entry's data names; None when it has none."""
+    output = data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
+    return None if output == NO_OUTPUT_DEVICE else output
+
+
 def build_source(data: Mapping[str, Any], options: Mapping[str, Any]) -> AudioSource:
     """Create (not open) the audio source an entry's data and options describe."""
     kind = data[CONF_SOURCE]
     if kind == SOURCE_SIMULATED:
         return SimulatedHome(data.get(CONF_SCENE, DEFAULT_SCENE), seed=data.get(CONF_SEED, 0))
     if kind == SOURCE_SOUND_CARD:
-        output = data.get(CONF_OUTPUT_DEVICE, NO_OUTPUT_DEVICE)
         return SoundDeviceSource(
             data[CONF_INPUT_DEVICE],
-            None if output == NO_OUTPUT_DEVICE else output,
+            output_device(data),
             sample_rate_hz=int(option(options, OPT_SAMPLE_RATE_HZ)),
             channels=int(option(options, OPT_INPUT_CHANNELS)),
         )
