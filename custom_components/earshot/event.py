@@ -15,10 +15,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import SOUND_NAMES
-from .coordinator import EarshotConfigEntry, EarshotCoordinator
-from .entity import EarshotEntity, EarshotEntityDescription
-from .guard import GuardManager, SoundHeard
-from .guard_entities import GUARD_ALERT, GuardAlert
+from .coordinator import EarshotConfigEntry
+from .entity import EarshotEntityDescription
+from .guard import SoundHeard
+from .guard_entities import GUARD_ALERT, GuardAlert, GuardBoundEntity
 
 PARALLEL_UPDATES = 0
 
@@ -68,19 +68,10 @@ def event_attributes(heard: SoundHeard) -> dict[str, Any]:
     }
 
 
-class EarshotSoundEvent(EarshotEntity, EventEntity):
+class EarshotSoundEvent(GuardBoundEntity, EventEntity):
     """Fires one event per confirmed sound; the event type is the sound's name."""
 
     entity_description: EarshotEventDescription
-
-    def __init__(
-        self,
-        coordinator: EarshotCoordinator,
-        guard: GuardManager,
-        description: EarshotEventDescription,
-    ) -> None:
-        super().__init__(coordinator, description)
-        self.guard = guard
 
     async def async_added_to_hass(self) -> None:
         """Also follow the sounds the guard has taken."""

@@ -50,8 +50,8 @@ GUARD_ALERT = GuardAlertDescription(
 ALERT_ATTRIBUTES = ("incident_id", "types", "mode", "confidence", "media_content_id")
 
 
-class _GuardEntity(EarshotEntity):
-    """An entity whose state is the guard's: rewritten when the guard changes."""
+class GuardBoundEntity(EarshotEntity):
+    """An entity of the entry that works with the entry's guard."""
 
     def __init__(
         self,
@@ -61,6 +61,10 @@ class _GuardEntity(EarshotEntity):
     ) -> None:
         super().__init__(coordinator, description)
         self.guard = guard
+
+
+class _GuardEntity(GuardBoundEntity):
+    """An entity whose state is the guard's: rewritten when the guard changes."""
 
     async def async_added_to_hass(self) -> None:
         """Also follow the guard's changes."""
