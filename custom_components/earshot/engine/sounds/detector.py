@@ -125,15 +125,16 @@ class _PendingBeep:
 
 @dataclass
 class _Stream:
-    """Per-stream state, rebuilt on reset or on a gap in the sample clock."""
+    """Per-stream state, rebuilt on reset or when a new stream starts (clock or rate)."""
 
     origin_s: float
     resampler: StreamResampler
+    next_frame_index: int
+    """Sample clock of the block expected next."""
     samples_16k: int = 0
     frames: int = 0
     pending_mel: list[FloatArray] = field(default_factory=list)
     pending_level: list[FloatArray] = field(default_factory=list)
-    next_frame_index: int | None = None
     unreliable_until_s: float = -1.0
     last_noise_report_s: float = 0.0
 
@@ -267,7 +268,6 @@ class SoundEventDetector:
         if (
             stream is not None
             and stream.resampler.input_rate_hz == block.sample_rate_hz
-            and stream.next_frame_index is not None
             and block.start_frame > stream.next_frame_index
         ):
             stream.origin_s += (block.start_frame - stream.next_frame_index) / block.sample_rate_hz
@@ -284,6 +284,7 @@ class SoundEventDetector:
             stream = _Stream(
                 origin_s=block.start_s,
                 resampler=StreamResampler(block.sample_rate_hz, SAMPLE_RATE_HZ),
+                next_frame_index=block.start_frame,
             )
             self._stream = stream
         stream.next_frame_index = block.start_frame + block.frames
