@@ -21,6 +21,7 @@ from .coordinator import (
     EarshotCoordinator,
     EarshotData,
     async_create_issue,
+    async_entry_issues,
     build_source,
     issue_id,
 )
@@ -98,7 +99,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EarshotConfigEntry) -> None:
     """Forget the entry's repair issues."""
-    for issue in list(ir.async_get(hass).issues):
-        if issue[0] == DOMAIN and issue[1].endswith(f"_{entry.entry_id}"):
-            ir.async_delete_issue(hass, DOMAIN, issue[1])
+    for key in async_entry_issues(hass, entry):
+        ir.async_delete_issue(hass, DOMAIN, key)
     await async_remove_clips(hass, entry.entry_id)

@@ -115,6 +115,16 @@ def issue_id(entry: ConfigEntry, issue: str) -> str:
 
 
 @callback
+def async_entry_issues(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, ir.IssueEntry]:
+    """The entry's repair issues, by :func:`issue_id`."""
+    return {
+        key: issue
+        for (domain, key), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN and key.endswith(f"_{entry.entry_id}")
+    }
+
+
+@callback
 def async_create_issue(
     hass: HomeAssistant, entry: ConfigEntry, issue: str, message: str | None = None
 ) -> None:

@@ -11,18 +11,16 @@ from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 
 from .const import (
     CONF_INPUT_DEVICE,
     CONF_OUTPUT_DEVICE,
     CONF_PATH,
-    DOMAIN,
     OPT_GUARD_ALARM_PANEL,
     OPT_GUARD_PEOPLE,
     OPT_NOTIFY_TARGETS,
 )
-from .coordinator import EarshotConfigEntry, EarshotCoordinator
+from .coordinator import EarshotConfigEntry, EarshotCoordinator, async_entry_issues
 from .engine.presence.results import PresenceStatus
 from .engine.sounds.results import NoiseFloor
 
@@ -67,9 +65,7 @@ async def async_get_config_entry_diagnostics(
         "sounds": _sounds(coordinator),
         "presence": _presence(coordinator),
         "repair_issues": sorted(
-            issue.translation_key or issue_id
-            for (domain, issue_id), issue in ir.async_get(hass).issues.items()
-            if domain == DOMAIN and issue_id.endswith(f"_{entry.entry_id}")
+            issue.translation_key or key for key, issue in async_entry_issues(hass, entry).items()
         ),
         "guard": entry.runtime_data.guard.diagnostics() if entry.runtime_data.guard else None,
     }
