@@ -175,11 +175,19 @@ def controlled_source() -> Generator[ControlledSource]:
 @pytest.fixture
 def simulated_entry() -> MockConfigEntry:
     """An entry on the simulated home."""
+    return simulated_home_entry()
+
+
+def simulated_home_entry(
+    scene: str = "demo", options: dict[str, Any] | None = None, title: str = "Simulated home"
+) -> MockConfigEntry:
+    """A (not yet added) entry on the simulated home playing ``scene``."""
     return MockConfigEntry(
         domain=DOMAIN,
-        title="Simulated home",
+        title=title,
         unique_id=SIMULATED_UNIQUE_ID,
-        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
+        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: scene, CONF_SEED: 0},
+        options=options or {},
     )
 
 

@@ -12,14 +12,6 @@ import numpy as np
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.earshot.const import (
-    CONF_SCENE,
-    CONF_SEED,
-    CONF_SOURCE,
-    DOMAIN,
-    SIMULATED_UNIQUE_ID,
-    SOURCE_SIMULATED,
-)
 from custom_components.earshot.detectors import DetectorSet
 from custom_components.earshot.engine.audio import AudioBlock, AudioSource
 from custom_components.earshot.engine.runtime import Detector
@@ -29,7 +21,7 @@ from custom_components.earshot.engine.sounds.ring_buffer import AudioRing
 from custom_components.earshot.engine.sounds.vocabulary import SoundType
 from custom_components.earshot.guard import GuardManager
 
-from .conftest import ControlledSource
+from .conftest import ControlledSource, simulated_home_entry
 
 CLIP_RATE_HZ = 16_000
 PRE_ROLL_S = 5.0
@@ -189,13 +181,7 @@ async def setup_guard(
     title: str = "Living room",
 ) -> tuple[MockConfigEntry, GuardManager, ScriptedDetector]:
     """Set up a simulated-home entry on ``source`` whose detections follow ``script``."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=title,
-        unique_id=SIMULATED_UNIQUE_ID,
-        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
-        options=options or {},
-    )
+    entry = simulated_home_entry(options=options, title=title)
     entry.add_to_hass(hass)
     detector = ScriptedDetector(script)
     with running_on(source, detector, *more_detectors):

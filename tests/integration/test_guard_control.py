@@ -17,7 +17,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, HomeAssistant, State
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_mock_service,
     mock_restore_cache,
 )
@@ -26,18 +25,12 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 
 from custom_components.earshot.const import (
-    CONF_SCENE,
-    CONF_SEED,
-    CONF_SOURCE,
-    DOMAIN,
     GUARD_FOLLOW_ALARM_PANEL,
     GUARD_FOLLOW_PEOPLE,
     OPT_GUARD_ALARM_PANEL,
     OPT_GUARD_FOLLOW,
     OPT_GUARD_PEOPLE,
     OPT_NOTIFY_TARGETS,
-    SIMULATED_UNIQUE_ID,
-    SOURCE_SIMULATED,
 )
 from custom_components.earshot.detectors import DetectorSet
 from custom_components.earshot.engine.guard.incidents import Detection
@@ -47,7 +40,7 @@ from custom_components.earshot.engine.presence.results import MotionDetected
 from custom_components.earshot.engine.sounds.detector import SoundEventDetector
 from custom_components.earshot.guard import EVENT_ALERT, EVENT_NOTIFICATION_ACTION
 
-from .conftest import ControlledSource, wait_for
+from .conftest import ControlledSource, simulated_home_entry, wait_for
 from .guard_helpers import SpeakerSource, setup_guard, sound
 
 PANEL = "alarm_control_panel.house"
@@ -289,12 +282,7 @@ async def test_mode_change_while_storing_does_not_swallow_the_alert(hass: HomeAs
 
 async def test_sound_clips_are_cut_only_while_the_mode_records(hass: HomeAssistant) -> None:
     sounds = await hass.async_add_executor_job(SoundEventDetector)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Living room",
-        unique_id=SIMULATED_UNIQUE_ID,
-        data={CONF_SOURCE: SOURCE_SIMULATED, CONF_SCENE: "demo", CONF_SEED: 0},
-    )
+    entry = simulated_home_entry(title="Living room")
     entry.add_to_hass(hass)
     detectors = DetectorSet(detectors=[sounds], sounds=sounds)
     with (

@@ -9,24 +9,17 @@ from unittest.mock import patch
 import pytest
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.earshot.const import CONF_SCENE, CONF_SEED, CONF_SOURCE, DOMAIN
 from custom_components.earshot.engine.simulation import SimulatedHome
 
-from .conftest import wait_for
+from .conftest import simulated_home_entry, wait_for
 
 LEVEL = "sensor.simulated_home_sound_level"
 COMPONENT_MODELS = Path(__file__).parents[2] / "custom_components" / "earshot" / "models"
 
 
 async def test_sound_level_follows_the_smoke_alarm_scene(hass: HomeAssistant) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Simulated home",
-        unique_id="simulated_home",
-        data={CONF_SOURCE: "simulated", CONF_SCENE: "smoke_alarm", CONF_SEED: 0},
-    )
+    entry = simulated_home_entry("smoke_alarm")
     entry.add_to_hass(hass)
     levels: list[float] = []
 
@@ -55,13 +48,7 @@ async def test_sound_level_follows_the_smoke_alarm_scene(hass: HomeAssistant) ->
 )
 async def test_presence_senses_the_walk_scene(hass: HomeAssistant) -> None:
     """Real detector, real simulated Doppler: calibrate, store it, then see someone walk."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Simulated home",
-        unique_id="simulated_home",
-        data={CONF_SOURCE: "simulated", CONF_SCENE: "walk", CONF_SEED: 0},
-        options={"sounds_enabled": []},
-    )
+    entry = simulated_home_entry("walk", {"sounds_enabled": []})
     entry.add_to_hass(hass)
     motions: list[str] = []
     hass.bus.async_listen(
@@ -85,13 +72,7 @@ async def test_presence_senses_the_walk_scene(hass: HomeAssistant) -> None:
 
 async def test_sound_detector_hears_the_smoke_alarm_scene(hass: HomeAssistant) -> None:
     """Real sound models on the simulated T3 alarm: the smoke sensor turns on, CO stays off."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Simulated home",
-        unique_id="simulated_home",
-        data={CONF_SOURCE: "simulated", CONF_SCENE: "smoke_alarm", CONF_SEED: 0},
-        options={"presence_enabled": False},
-    )
+    entry = simulated_home_entry("smoke_alarm", {"presence_enabled": False})
     entry.add_to_hass(hass)
     smoke, co = "binary_sensor.simulated_home_smoke_alarm", "binary_sensor.simulated_home_co_alarm"
     fast = functools.partial(SimulatedHome, realtime=False)
