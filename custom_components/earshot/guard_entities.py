@@ -124,7 +124,7 @@ class GuardSiren(_GuardEntity, SirenEntity):
         self.guard.async_stop_siren()
 
 
-class GuardAlert(_GuardEntity, EventEntity):
+class GuardAlert(GuardBoundEntity, EventEntity):
     """Fires once per guard incident (the ``earshot_alert`` event), typed by what it is."""
 
     entity_description: GuardAlertDescription
