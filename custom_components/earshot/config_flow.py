@@ -68,6 +68,7 @@ from .const import (
     OPT_PRESENCE_ENABLED,
     OPT_PRESENCE_SENSITIVITY,
     OPT_SAMPLE_RATE_HZ,
+    OPT_SOUND_LEVEL_INTERVAL_S,
     OPT_SOUND_SENSITIVITY,
     OPT_SOUND_SENSITIVITY_PER_SOUND,
     OPT_SOUNDS_ENABLED,
@@ -457,6 +458,7 @@ class EarshotOptionsFlow(OptionsFlow):
                 vol.Required(OPT_SOUND_SENSITIVITY): _select(
                     list(SENSITIVITY_LEVELS), translation_key="sensitivity"
                 ),
+                vol.Required(OPT_SOUND_LEVEL_INTERVAL_S): _number(1, 300, 1, "s"),
             }
         )
         schema = self._filled(schema).extend(

@@ -52,6 +52,8 @@ OPT_LOW_POWER_PAUSE_S: Final = "low_power_pause_s"
 OPT_SOUNDS_ENABLED: Final = "sounds_enabled"
 OPT_SOUND_SENSITIVITY: Final = "sound_sensitivity"
 OPT_SOUND_SENSITIVITY_PER_SOUND: Final = "sound_sensitivity_per_sound"
+OPT_SOUND_LEVEL_INTERVAL_S: Final = "sound_level_interval_s"
+"""How long each sound level reading averages (and so how often it is published)."""
 
 # --- Options: guard ---------------------------------------------------------------
 OPT_GUARD_FOLLOW: Final = "guard_follow"
@@ -96,6 +98,7 @@ DEFAULT_OPTIONS: Final[dict[str, object]] = {
     OPT_SOUNDS_ENABLED: list(SOUND_NAMES),
     OPT_SOUND_SENSITIVITY: SENSITIVITY_MEDIUM,
     OPT_SOUND_SENSITIVITY_PER_SOUND: {},
+    OPT_SOUND_LEVEL_INTERVAL_S: 10,
     OPT_GUARD_FOLLOW: GUARD_FOLLOW_MANUAL,
     OPT_GUARD_PEOPLE: [],
     OPT_GUARD_ALERTS_HOME: _alerts(GuardMode.HOME),

@@ -43,6 +43,7 @@ from .const import (
     OPT_INPUT_CHANNELS,
     OPT_PRESENCE_ENABLED,
     OPT_SAMPLE_RATE_HZ,
+    OPT_SOUND_LEVEL_INTERVAL_S,
     OPT_SOUNDS_ENABLED,
     RECONNECT_INITIAL_S,
     RECONNECT_MAX_S,
@@ -97,6 +98,7 @@ def _structure(options: Mapping[str, Any]) -> tuple[object, ...]:
         int(option(options, OPT_INPUT_CHANNELS)),
         bool(option(options, OPT_PRESENCE_ENABLED)),
         bool(option(options, OPT_SOUNDS_ENABLED)),
+        float(option(options, OPT_SOUND_LEVEL_INTERVAL_S)),
     )
 
 

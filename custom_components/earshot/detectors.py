@@ -26,6 +26,7 @@ from .const import (
     OPT_OCCUPANCY_HOLD_S,
     OPT_PRESENCE_ENABLED,
     OPT_PRESENCE_SENSITIVITY,
+    OPT_SOUND_LEVEL_INTERVAL_S,
     OPT_SOUND_SENSITIVITY,
     OPT_SOUND_SENSITIVITY_PER_SOUND,
     OPT_SOUNDS_ENABLED,
@@ -41,7 +42,6 @@ from .engine.sounds.detector import SoundConfig, SoundEventDetector
 from .engine.sounds.vocabulary import parse_sensitivity, parse_sound_type
 
 _LOGGER = logging.getLogger(__name__)
-LEVEL_INTERVAL_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +151,8 @@ def build_detectors(entry: ConfigEntry, source: AudioSource) -> DetectorSet:
 
     Presence needs a speaker for its carrier, so sources without one get none.
     """
-    result = DetectorSet(detectors=[LevelMeter(interval_s=LEVEL_INTERVAL_S)])
+    level_meter = LevelMeter(interval_s=float(option(entry.options, OPT_SOUND_LEVEL_INTERVAL_S)))
+    result = DetectorSet(detectors=[level_meter])
     if option(entry.options, OPT_PRESENCE_ENABLED) and source.has_output:
         try:
             result.presence = PresenceDetector(

@@ -340,6 +340,7 @@ async def test_options_flow(hass: HomeAssistant, simulated_entry: MockConfigEntr
         {
             "sounds_enabled": ["smoke_alarm", "dog_bark"],
             "sound_sensitivity": "high",
+            "sound_level_interval_s": 30,
             "per_sound": per_sound,
         },
     )
@@ -347,6 +348,7 @@ async def test_options_flow(hass: HomeAssistant, simulated_entry: MockConfigEntr
     assert simulated_entry.options == presence | {
         "sounds_enabled": ["smoke_alarm", "dog_bark"],
         "sound_sensitivity": "high",
+        "sound_level_interval_s": 30,
         "sound_sensitivity_per_sound": {"dog_bark": "low"},
     }
 

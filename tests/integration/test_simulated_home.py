@@ -19,7 +19,8 @@ COMPONENT_MODELS = Path(__file__).parents[2] / "custom_components" / "earshot" /
 
 
 async def test_sound_level_follows_the_smoke_alarm_scene(hass: HomeAssistant) -> None:
-    entry = simulated_home_entry("smoke_alarm")
+    # one reading a second (the default averages 10 s, which would already hold the alarm)
+    entry = simulated_home_entry("smoke_alarm", {"sound_level_interval_s": 1})
     entry.add_to_hass(hass)
     levels: list[float] = []
 
