@@ -18,9 +18,13 @@ LEVEL = "sensor.simulated_home_sound_level"
 COMPONENT_MODELS = Path(__file__).parents[2] / "custom_components" / "earshot" / "models"
 
 
-async def test_sound_level_follows_the_smoke_alarm_scene(hass: HomeAssistant) -> None:
-    # one reading a second (the default averages 10 s, which would already hold the alarm)
-    entry = simulated_home_entry("smoke_alarm", {"sound_level_interval_s": 1})
+@pytest.mark.parametrize("interval_s", [None, 10])
+async def test_sound_level_follows_the_smoke_alarm_scene(
+    hass: HomeAssistant, interval_s: int | None
+) -> None:
+    """Readings average over the configured interval (default 1 s)."""
+    options = {} if interval_s is None else {"sound_level_interval_s": interval_s}
+    entry = simulated_home_entry("smoke_alarm", options)
     entry.add_to_hass(hass)
     levels: list[float] = []
 
@@ -36,10 +40,12 @@ async def test_sound_level_follows_the_smoke_alarm_scene(hass: HomeAssistant) ->
     )
     with patch("custom_components.earshot.coordinator.SimulatedHome", fast):
         assert await hass.config_entries.async_setup(entry.entry_id)
-        # quiet room first (alarm starts 2 s into the scene), then the alarm is loud
         await wait_for(hass, lambda: any(level > -30 for level in levels))
         assert await hass.config_entries.async_unload(entry.entry_id)
-    assert levels[0] < -70
+    if interval_s is None:  # quiet room first: the alarm starts 2 s into the scene
+        assert levels[0] < -70
+    else:  # the first 10 s already hold 8 s of alarm
+        assert levels[0] > -40
     assert max(levels) > -30
     assert hass.states.get(LEVEL).state == STATE_UNAVAILABLE
 
