@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import multiprocessing
 import os
@@ -41,6 +42,9 @@ from earshot_engine.presence.classifier import (
     INPUT_NAME,
     MODEL_PATH,
     OUTPUT_NAME,
+    VERIFIER_CONTEXT_FRAMES,
+    VERIFIER_OUTPUT_NAME,
+    VERIFIER_PATH,
     MotionClassifier,
     has_evidence,
 )
@@ -126,19 +130,41 @@ def eval_scene(job: Job) -> tuple[SceneData, float | None, float | None]:
     return data, onset, clear
 
 
+@dataclass(frozen=True)
+class Stages:
+    """The two shipped networks: the per-frame classifier and the verifier."""
+
+    classifier: object
+    verifier: object
+
+
+def load_stages(model_path: Path, verifier_path: Path) -> Stages:
+    return Stages(load_model(model_path, "numpy"), load_model(verifier_path, "numpy"))
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Both networks' outputs for every frame of a scene."""
+
+    p: np.ndarray
+    """(T, 4) classifier probabilities as MotionClassifier.push gives them."""
+    p_human: np.ndarray
+    """(T,) verifier probability of a person moving (asked only on proposals)."""
+
+
 def _replay(
-    times_s: np.ndarray,
-    trusted: np.ndarray,
-    p_major: np.ndarray,
-    p_minor: np.ndarray,
-    config: PresenceConfig,
+    times_s: np.ndarray, trusted: np.ndarray, out: Outputs, config: PresenceConfig
 ) -> list[tuple[float, str]]:
-    """The detector's decision path (tracker) over cached frames and probabilities."""
+    """The detector's decision path (tracker, verifier on proposals) over cached frames."""
     tracker = OccupancyTracker(config)
     events: list[tuple[float, str]] = []
-    for t, ok, major, minor in zip(times_s, trusted, p_major, p_minor, strict=True):
-        out = tracker.update(float(t), float(major), float(minor)) if ok else tracker.tick(float(t))
-        events += [(e.time_s, e.level) for e in out if isinstance(e, MotionDetected)]
+    for k, (t, ok) in enumerate(zip(times_s, trusted, strict=True)):
+        if ok:
+            verify = functools.partial(float, out.p_human[k])
+            result = tracker.update(float(t), float(out.p[k, 1]), float(out.p[k, 2]), verify)
+        else:
+            result = tracker.tick(float(t))
+        events += [(e.time_s, e.level) for e in result if isinstance(e, MotionDetected)]
     return events
 
 
@@ -165,32 +191,32 @@ def _baseline_replay(
     return events
 
 
-def probabilities(model: object, data: SceneData) -> np.ndarray:
-    """Classifier output for every frame as MotionClassifier.push gives it (same padding,
-    same evidence gate)."""
+def outputs(stages: Stages, data: SceneData) -> Outputs:
+    """Both networks over every frame, as MotionClassifier gives them (same padding, same
+    evidence gate)."""
     from models.presence.train import windows_of
 
     x = windows_of(data)
-    p = model.run({INPUT_NAME: x})[OUTPUT_NAME]  # type: ignore[attr-defined]
+    p = stages.classifier.run({INPUT_NAME: x})[OUTPUT_NAME]  # type: ignore[attr-defined]
     p[~has_evidence(x)] = (1.0, 0.0, 0.0, 0.0)
-    return np.asarray(p)
+    xv = windows_of(data, frames=VERIFIER_CONTEXT_FRAMES)
+    human = stages.verifier.run({INPUT_NAME: xv})[VERIFIER_OUTPUT_NAME][:, 1]  # type: ignore[attr-defined]
+    return Outputs(np.asarray(p), np.asarray(human))
 
 
 def scene_results(
     scene: tuple[SceneData, float | None, float | None],
     job: Job,
-    model: object,
+    stages: Stages,
     baseline_thresholds_db: dict[str, float],
 ) -> SceneResult:
     """Every detector row over one cached scene."""
     data, onset, clear = scene
     result = SceneResult(job.kind, job.duration_s, onset, clear, usable(data))
-    p = probabilities(model, data)
+    out = outputs(stages, data)
     for sensitivity in SENSITIVITIES:
         config = PresenceConfig(sensitivity=sensitivity)
-        result.events[f"model-{sensitivity}"] = _replay(
-            data.times_s, data.trusted, p[:, 1], p[:, 2], config
-        )
+        result.events[f"model-{sensitivity}"] = _replay(data.times_s, data.trusted, out, config)
     for row, threshold_db in baseline_thresholds_db.items():
         result.events[row] = _baseline_replay(
             data.times_s, data.trusted, data.baseline_db, data.baseline_spread_hz, threshold_db
@@ -204,14 +230,13 @@ def mining_empty_scenes(mine_scenes: int) -> list[SceneData]:
     return [d for d in pool if not np.any(np.isin(d.labels, (1, 2, -1)))]
 
 
-def model_alarm_rate(empty: list[SceneData], model: object) -> float:
+def model_alarm_rate(empty: list[SceneData], stages: Stages) -> float:
     """False alarms per hour of the model at medium sensitivity on motion-free scenes."""
     hours = sum(float(d.times_s[-1]) for d in empty) / 3600.0
     config = PresenceConfig()
     alarms = 0
     for d in empty:
-        p = probabilities(model, d)
-        alarms += len(_replay(d.times_s, d.trusted, p[:, 1], p[:, 2], config))
+        alarms += len(_replay(d.times_s, d.trusted, outputs(stages, d), config))
     return alarms / hours
 
 
@@ -332,11 +357,12 @@ def main() -> None:
     parser.add_argument("--mine-scenes", type=int, default=160)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="model path without suffix")
+    parser.add_argument("--verifier", type=Path, default=VERIFIER_PATH, help="without suffix")
     args = parser.parse_args()
     started = time.monotonic()
-    model = load_model(args.model, "numpy")
+    stages = load_stages(args.model, args.verifier)
     empty = mining_empty_scenes(args.mine_scenes)
-    model_rate = model_alarm_rate(empty, model)
+    model_rate = model_alarm_rate(empty, stages)
     thresholds = {
         "baseline-1/h": tune_baseline(empty, 1.0),
         "baseline-match": tune_baseline(empty, model_rate),
@@ -368,14 +394,14 @@ def main() -> None:
         for job, (data, _, _) in zip(jobs, cached, strict=True)
         if job.kind in ("empty", "busy") and usable(data)
     ]
-    held_out_rate = model_alarm_rate(held_out_empty, model)
+    held_out_rate = model_alarm_rate(held_out_empty, stages)
     thresholds["baseline-heldout"] = tune_baseline(held_out_empty, held_out_rate)
     print(
         f"SoundWave threshold {thresholds['baseline-heldout']:.0f} dB matches the model's "
         f"{held_out_rate:.0f} false alarms/h on the held-out empty rooms (medium)"
     )
     results = [
-        scene_results(scene, job, model, thresholds)
+        scene_results(scene, job, stages, thresholds)
         for job, scene in zip(jobs, cached, strict=True)
     ]
     rows = {row: summarize(results, row) for row in results[0].events}

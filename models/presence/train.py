@@ -7,7 +7,12 @@
    walks and small motions) and their neighbours.
 3. Retrain on training pool + mined hard cases, export ``presence.tflite`` and
    ``presence.npz`` (exact numpy path, parity-checked) to
-   custom_components/earshot/models/, and write models/.cache/presence/train.json.
+   custom_components/earshot/models/.
+4. Train the verifier (second stage, three seconds of the same inputs) on the
+   final model's proposals: every frame of the training and mining pools, plus a
+   pool of extra motion-free rooms, where the model's motion probability reaches
+   PROPOSAL_P; person moving or not. Export ``presence_verifier.{tflite,npz}`` and
+   write models/.cache/presence/train.json.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from earshot_engine.presence.classifier import (
     INPUT_NAME,
     N_INPUTS,
     OUTPUT_NAME,
+    VERIFIER_CONTEXT_FRAMES,
+    VERIFIER_OUTPUT_NAME,
     frame_inputs,
     has_evidence,
 )
@@ -37,18 +44,25 @@ from models.presence.pool import CACHE, render_pool
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "custom_components" / "earshot" / "models"
 MODEL_NAME = "presence"
+VERIFIER_NAME = "presence_verifier"
 HARD_MARGIN = 0.35
 """Motion probability that makes a motion-free window a false alarm (1 - this: a miss)."""
+PROPOSAL_P = 0.2
+"""Motion probability (major, or major + minor) that makes a frame a verifier example:
+looser than any operating point, so the verifier sees every kind of proposal."""
+QUIET_FIRST = 400
+"""Mining-split index of the verifier's extra motion-free rooms (past the validation
+scenes 240..359 that ``tune`` uses)."""
 
 
-def windows_of(data: SceneData, stride: int = 1) -> np.ndarray:
-    """(N, CONTEXT_FRAMES, N_INPUTS) model inputs ending at every ``stride``-th frame.
+def windows_of(data: SceneData, stride: int = 1, frames: int = CONTEXT_FRAMES) -> np.ndarray:
+    """(N, frames, N_INPUTS) model inputs ending at every ``stride``-th frame.
 
     The stream starts with an all-zero context, exactly as MotionClassifier.reset leaves it.
     """
     inputs = frame_inputs(data.features, data.carrier_db)
-    padded = np.concatenate([np.zeros((CONTEXT_FRAMES - 1, N_INPUTS), dtype=np.float32), inputs])
-    view = np.lib.stride_tricks.sliding_window_view(padded, (CONTEXT_FRAMES, N_INPUTS))[:, 0]
+    padded = np.concatenate([np.zeros((frames - 1, N_INPUTS), dtype=np.float32), inputs])
+    view = np.lib.stride_tricks.sliding_window_view(padded, (frames, N_INPUTS))[:, 0]
     return np.ascontiguousarray(view[::stride])
 
 
@@ -113,31 +127,78 @@ def make_deterministic() -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def fit(x: np.ndarray, y: np.ndarray, epochs: int, seed: int):  # type: ignore[no-untyped-def]
+def build_verifier():  # type: ignore[no-untyped-def]
+    """Three seconds in; the first convolution strides by two to keep the cost down."""
+    import keras
+
+    inp = keras.Input((VERIFIER_CONTEXT_FRAMES, N_INPUTS), name=INPUT_NAME)
+    x = keras.layers.Conv1D(32, 3, strides=2, activation="relu", name="conv1")(inp)
+    x = keras.layers.Conv1D(32, 3, activation="relu", name="conv2")(x)
+    x = keras.layers.Conv1D(32, 3, dilation_rate=2, activation="relu", name="conv3")(x)
+    x = keras.layers.Conv1D(32, 3, dilation_rate=4, activation="relu", name="conv4")(x)
+    pooled = keras.layers.Concatenate(name="pool")(
+        [
+            keras.layers.GlobalMaxPooling1D(name="maxpool")(x),
+            keras.layers.GlobalAveragePooling1D(name="avgpool")(x),
+        ]
+    )
+    x = keras.layers.Dropout(0.2)(pooled)
+    x = keras.layers.Dense(32, activation="relu", name="dense")(x)
+    out = keras.layers.Dense(2, activation="softmax", name=VERIFIER_OUTPUT_NAME)(x)
+    return keras.Model(inp, {VERIFIER_OUTPUT_NAME: out}, name=VERIFIER_NAME)
+
+
+def balanced_weights(y: np.ndarray, classes: int) -> np.ndarray:
+    """Per-example weights that give every class the same total weight."""
+    counts = np.bincount(y, minlength=classes).astype(np.float64)
+    return counts.sum() / (classes * np.maximum(counts, 1.0))
+
+
+def fit(  # type: ignore[no-untyped-def]
+    build, output: str, x: np.ndarray, y: np.ndarray, weights: np.ndarray, epochs: int, seed: int
+):
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = build_model()
+    model = build()
     model.compile(
         optimizer=keras.optimizers.Adam(2e-3),
-        loss={OUTPUT_NAME: "sparse_categorical_crossentropy"},
-        metrics={OUTPUT_NAME: "accuracy"},
+        loss={output: "sparse_categorical_crossentropy"},
+        metrics={output: "accuracy"},
     )
-    counts = np.bincount(y, minlength=len(CLASSES)).astype(np.float64)
-    class_weight = counts.sum() / (len(CLASSES) * np.maximum(counts, 1.0))
-    # False alarms cost more than a slightly later detection: weigh 'none'/'nonhuman' up.
-    class_weight[[0, 3]] *= 1.5
-    weights = class_weight[y].astype(np.float32)
     model.fit(
         x,
-        {OUTPUT_NAME: y},
-        sample_weight=weights,
+        {output: y},
+        sample_weight=weights.astype(np.float32),
         epochs=epochs,
         batch_size=256,
         shuffle=True,
         verbose=2,
     )
     return model
+
+
+def fit_classifier(x: np.ndarray, y: np.ndarray, epochs: int, seed: int):  # type: ignore[no-untyped-def]
+    class_weight = balanced_weights(y, len(CLASSES))
+    # False alarms cost more than a slightly later detection: weigh 'none'/'nonhuman' up.
+    class_weight[[0, 3]] *= 1.5
+    return fit(build_model, OUTPUT_NAME, x, y, class_weight[y], epochs, seed)
+
+
+def proposals(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Verifier examples: three-second windows at the classifier's proposals, labelled
+    1 where a person moves (walking or seated motion), 0 where nobody does."""
+    xs, ys = [], []
+    for data in pool:
+        x = windows_of(data)
+        p = model.predict(x, batch_size=1024, verbose=0)[OUTPUT_NAME]
+        p[~has_evidence(x)] = (1.0, 0.0, 0.0, 0.0)
+        labels = np.where(data.trusted, data.labels, IGNORE)
+        proposed = (p[:, 1] >= PROPOSAL_P) | (p[:, 1] + p[:, 2] >= PROPOSAL_P)
+        keep = proposed & (labels != IGNORE)
+        xs.append(windows_of(data, frames=VERIFIER_CONTEXT_FRAMES)[keep])
+        ys.append(np.isin(labels[keep], (1, 2)).astype(np.int64))
+    return np.concatenate(xs), np.concatenate(ys)
 
 
 def hard_cases(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
@@ -164,7 +225,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--train-scenes", type=int, default=240)
     parser.add_argument("--mine-scenes", type=int, default=240)
+    parser.add_argument(
+        "--quiet-scenes",
+        type=int,
+        default=120,
+        help="extra motion-free rooms (empty/busy) for the verifier's negatives",
+    )
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--verifier-epochs", type=int, default=20)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args()
@@ -174,10 +242,16 @@ def main() -> None:
     # Render both pools before TensorFlow starts its thread pools (workers are forked).
     train_jobs: list[Job] = [make_job("train", i) for i in range(args.train_scenes)]
     mine_jobs = [make_job("mine", i) for i in range(args.mine_scenes)]
+    quiet_jobs = [
+        make_job("mine", QUIET_FIRST + i, kind="busy" if i % 2 else "empty")
+        for i in range(args.quiet_scenes)
+    ]
     train_pool = render_pool(train_jobs, args.workers)
     mine_pool = render_pool(mine_jobs, args.workers)
+    quiet_pool = render_pool(quiet_jobs, args.workers)
     print(
-        f"[{time.monotonic() - started:6.0f}s] rendered {len(train_jobs) + len(mine_jobs)} scenes"
+        f"[{time.monotonic() - started:6.0f}s] rendered "
+        f"{len(train_jobs) + len(mine_jobs) + len(quiet_jobs)} scenes"
     )
     make_deterministic()
     x, y = dataset(train_pool)
@@ -186,7 +260,7 @@ def main() -> None:
         f"[{time.monotonic() - started:6.0f}s] training pool: {len(y)} windows",
         log["train_windows"],
     )
-    seed_model = fit(x, y, args.epochs, seed=1)
+    seed_model = fit_classifier(x, y, args.epochs, seed=1)
     print(f"[{time.monotonic() - started:6.0f}s] seed model trained")
 
     hx, hy = hard_cases(seed_model, mine_pool)
@@ -195,15 +269,36 @@ def main() -> None:
         f"[{time.monotonic() - started:6.0f}s] mined {len(hy)} hard windows {log['hard_windows']}"
     )
 
-    model = fit(np.concatenate([x, hx]), np.concatenate([y, hy]), args.epochs, seed=2)
+    model = fit_classifier(np.concatenate([x, hx]), np.concatenate([y, hy]), args.epochs, seed=2)
     from models.common.export import export_model
 
     report = export_model(model, args.out_dir, MODEL_NAME, representative_input={INPUT_NAME: x[:1]})
     print(report.summary())
     log["macs_per_inference"] = report.macs_per_inference
     log["max_abs_diff"] = report.max_abs_diff
+    del x, y, hx, hy, seed_model
+
+    vx, vy = proposals(model, train_pool + mine_pool + quiet_pool)
+    log["verifier_windows"] = {"other": int(np.sum(vy == 0)), "person": int(np.sum(vy == 1))}
+    print(f"[{time.monotonic() - started:6.0f}s] verifier examples {log['verifier_windows']}")
+    verifier = fit(
+        build_verifier,
+        VERIFIER_OUTPUT_NAME,
+        vx,
+        vy,
+        balanced_weights(vy, 2)[vy],
+        args.verifier_epochs,
+        seed=3,
+    )
+    report = export_model(
+        verifier, args.out_dir, VERIFIER_NAME, representative_input={INPUT_NAME: vx[:1]}
+    )
+    print(report.summary())
+    log["verifier_macs_per_inference"] = report.macs_per_inference
+    log["verifier_max_abs_diff"] = report.max_abs_diff
     log["train_scene_seconds"] = sum(j.duration_s for j in train_jobs)
     log["mine_scene_seconds"] = sum(j.duration_s for j in mine_jobs)
+    log["quiet_scene_seconds"] = sum(j.duration_s for j in quiet_jobs)
     log["wall_s"] = round(time.monotonic() - started, 1)
     usage = os.times()
     log["cpu_s"] = round(usage.user + usage.system + usage.children_user + usage.children_system, 1)

@@ -1,11 +1,13 @@
 """Pick the tracker's operating points on validation scenes (python -m models.presence.tune).
 
 Validation scenes come from the mining split past the scenes ``train`` mines
-(default: 240..359), so the model never learned from them, and they are not the
-held-out test split either.
+(default: 240..359, plus 60 walks from index 5000 and 40 seated people from 6000,
+since the random draw holds only a few dozen of each), so the model never learned
+from them, and they are not the held-out test split either.
 
-For candidate thresholds it replays the model's probabilities through the
-tracker and prints walk detection within 1 s, seated detection within 3 s,
+For candidate thresholds (the classifier's, and the verifier's that a new episode
+needs) it replays both networks' outputs through the tracker and prints walk
+detection within 1 s, seated detection within 3 s,
 false alarms per hour in motion-free scenes and after walkers left (when the
 tracker is in its sensitive post-motion mode). The strict point is set at the
 lowest false-alarm rate that keeps detection up; the alert point at the most
@@ -19,21 +21,32 @@ import argparse
 import itertools
 from pathlib import Path
 
-import numpy as np
-
-from earshot_engine.inference import load_model
 from earshot_engine.presence import tracker
-from earshot_engine.presence.classifier import MODEL_PATH
+from earshot_engine.presence.classifier import MODEL_PATH, VERIFIER_PATH
 from earshot_engine.presence.config import PresenceConfig
-from models.presence.data import SceneData, make_job
+from models.presence.data import Job, SceneData, make_job
 from models.presence.evaluate import (
+    Outputs,
     SceneResult,
     _replay,
     eval_scene,
-    probabilities,
+    load_stages,
+    outputs,
     summarize,
     usable,
 )
+
+EXTRA_WALKS_FIRST = 5000
+EXTRA_SEATED_FIRST = 6000
+
+
+def validation_jobs(first: int, scenes: int, walks: int, seated: int) -> list[Job]:
+    """The validation split: random mining scenes past those mined, plus extra people."""
+    return (
+        [make_job("mine", i) for i in range(first, first + scenes)]
+        + [make_job("mine", EXTRA_WALKS_FIRST + i, kind="walk") for i in range(walks)]
+        + [make_job("mine", EXTRA_SEATED_FIRST + i, kind="seated") for i in range(seated)]
+    )
 
 
 def main() -> None:
@@ -42,46 +55,51 @@ def main() -> None:
         "--first", type=int, default=240, help="first mining-split scene (past those mined)"
     )
     parser.add_argument("--scenes", type=int, default=120)
+    parser.add_argument("--walks", type=int, default=60, help="extra walk scenes")
+    parser.add_argument("--seated", type=int, default=40, help="extra seated scenes")
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="without suffix")
+    parser.add_argument("--verifier", type=Path, default=VERIFIER_PATH, help="without suffix")
     parser.add_argument("--sensitivity", default="medium", choices=("low", "medium", "high"))
     args = parser.parse_args()
-    model = load_model(args.model, "numpy")
+    stages = load_stages(args.model, args.verifier)
     scenes = []
-    for i in range(args.first, args.first + args.scenes):
-        job = make_job("mine", i)
+    for job in validation_jobs(args.first, args.scenes, args.walks, args.seated):
         data, onset, clear = eval_scene(job)
         result = SceneResult(job.kind, job.duration_s, onset, clear, usable(data))
-        scenes.append((data, result, probabilities(model, data)))
+        scenes.append((data, result, outputs(stages, data)))
     config = PresenceConfig(sensitivity=args.sensitivity)
     strict = tracker.OPERATING_POINTS[(args.sensitivity, False)]
     alert = tracker.OPERATING_POINTS[(args.sensitivity, True)]
     print("strict points (alert point as shipped):")
-    for major, major_frames, minor, minor_frames in itertools.product(
-        (0.9, 0.95, 0.98, 0.99), (2, 3, 4, 6), (0.9, 0.95, 0.98), (8, 16, 24)
+    for major, major_frames, minor, minor_frames, verify_major, verify_minor in itertools.product(
+        (0.7, 0.9, 0.98), (1, 2, 4), (0.8, 0.9), (8, 16), (0.0, 0.5, 0.9), (0.0, 0.9, 0.95)
     ):
-        point = tracker.OperatingPoint(major, minor, major_frames, minor_frames)
+        point = tracker.OperatingPoint(
+            major, minor, major_frames, minor_frames, verify_major, verify_minor
+        )
         tracker.OPERATING_POINTS[(args.sensitivity, False)] = point
         print(f"  {point}: {_figures(scenes, config)}")
     tracker.OPERATING_POINTS[(args.sensitivity, False)] = strict
     print(f"alert points (strict point as shipped: {strict}):")
-    for major, major_frames, minor, minor_frames in itertools.product(
-        (0.8, 0.9, 0.95), (2, 3, 4), (0.6, 0.8, 0.9), (4, 6, 10, 16)
+    for major, major_frames, minor, minor_frames, verify_major, verify_minor in itertools.product(
+        (0.8, 0.9), (2, 3), (0.6, 0.8), (6, 10, 16), (0.0, 0.5, 0.9), (0.5, 0.95)
     ):
-        point = tracker.OperatingPoint(major, minor, major_frames, minor_frames)
+        point = tracker.OperatingPoint(
+            major, minor, major_frames, minor_frames, verify_major, verify_minor
+        )
         tracker.OPERATING_POINTS[(args.sensitivity, True)] = point
         print(f"  {point}: {_figures(scenes, config)}")
     tracker.OPERATING_POINTS[(args.sensitivity, True)] = alert
 
 
-def _figures(
-    scenes: list[tuple[SceneData, SceneResult, np.ndarray]], config: PresenceConfig
-) -> str:
+def _figures(scenes: list[tuple[SceneData, SceneResult, Outputs]], config: PresenceConfig) -> str:
     """The evaluation's own figures (``summarize``) under the current operating points."""
-    for data, result, p in scenes:
-        result.events["model"] = _replay(data.times_s, data.trusted, p[:, 1], p[:, 2], config)
+    for data, result, out in scenes:
+        result.events["model"] = _replay(data.times_s, data.trusted, out, config)
     s = summarize([result for _, result, _ in scenes], "model")
     return (
-        f"walks {s['walk_any_within_1s_pct']:5.1f}% of {s['walks']}, "
+        f"walks {s['walk_major_within_1s_pct']:5.1f}% of {s['walks']} "
+        f"(median {s['walk_median_latency_ms']:4.0f} ms), "
         f"seated {s['seated_within_3s_pct']:5.1f}% of {s['seated']}, "
         f"FA/h {s['false_alarms_per_hour']:6.1f} over {s['empty_hours']:.2f} h, "
         f"post-walk FA/h {s['post_walk_false_alarms_per_hour']:6.1f} over "

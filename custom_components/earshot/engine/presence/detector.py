@@ -211,7 +211,11 @@ class PresenceDetector:
         trusted = frame.time_s > self._distrust_until_s and frame.carrier_db >= MIN_CARRIER_DB
         if not trusted:
             return list(self.tracker.tick(frame.time_s))
-        return list(self.tracker.update(frame.time_s, probabilities.major, probabilities.minor))
+        return list(
+            self.tracker.update(
+                frame.time_s, probabilities.major, probabilities.minor, self._classifier.verify
+            )
+        )
 
     def _low_power(self, block: AudioBlock) -> None:
         """Pause emission once presence is confirmed; resume after the pause to look again."""

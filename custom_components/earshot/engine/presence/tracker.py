@@ -11,6 +11,7 @@ after the last motion; time spent with emission paused does not count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .config import PresenceConfig, Sensitivity
@@ -29,18 +30,24 @@ class OperatingPoint:
     """Threshold on p(major) + p(minor)."""
     major_frames: int
     minor_frames: int
+    verify_major: float
+    verify_minor: float
+    """Verifier probability of a person moving that a new major / minor episode (or an
+    escalation to major) needs. Minor proposals are where fans and curtains hide; a walk
+    must be confirmed at once, on its faint first second."""
 
 
 OPERATING_POINTS: dict[tuple[Sensitivity, bool], OperatingPoint] = {
-    # (sensitivity, alert): strict points need more evidence than alert ones.
-    ("low", False): OperatingPoint(major=0.98, minor=0.95, major_frames=10, minor_frames=24),
-    ("low", True): OperatingPoint(major=0.95, minor=0.9, major_frames=4, minor_frames=10),
-    ("medium", False): OperatingPoint(major=0.98, minor=0.9, major_frames=4, minor_frames=16),
-    ("medium", True): OperatingPoint(major=0.9, minor=0.8, major_frames=3, minor_frames=16),
-    ("high", False): OperatingPoint(major=0.9, minor=0.9, major_frames=3, minor_frames=12),
-    ("high", True): OperatingPoint(major=0.8, minor=0.6, major_frames=2, minor_frames=4),
+    # (sensitivity, alert): strict points need more evidence than alert ones; the verifier
+    # lets the classifier's own thresholds be loose where a missed walk costs most.
+    ("low", False): OperatingPoint(0.98, 0.95, 10, 24, verify_major=0.95, verify_minor=0.95),
+    ("low", True): OperatingPoint(0.95, 0.9, 4, 10, verify_major=0.95, verify_minor=0.95),
+    ("medium", False): OperatingPoint(0.98, 0.9, 1, 8, verify_major=0.5, verify_minor=0.95),
+    ("medium", True): OperatingPoint(0.9, 0.8, 3, 16, verify_major=0.5, verify_minor=0.95),
+    ("high", False): OperatingPoint(0.7, 0.8, 1, 8, verify_major=0.5, verify_minor=0.5),
+    ("high", True): OperatingPoint(0.7, 0.6, 1, 6, verify_major=0.9, verify_minor=0.9),
 }
-"""Picked on the held-in mining pool with ``python -m models.presence.tune``; see the model card."""
+"""Picked on validation scenes with ``python -m models.presence.tune``; see the model card."""
 
 
 class FrameClassifier:
@@ -100,12 +107,30 @@ class OccupancyTracker:
         return last is not None and time_s - last - self._paused_s <= self.config.alert_window_s
 
     def update(
-        self, time_s: float, p_major: float, p_minor: float
+        self,
+        time_s: float,
+        p_major: float,
+        p_minor: float,
+        verify: Callable[[], float] | None = None,
     ) -> list[MotionDetected | MotionEnded | OccupancyChanged]:
-        """Consume one frame's probabilities; return the events it causes."""
+        """Consume one frame's probabilities; return the events it causes.
+
+        ``verify`` (the second stage: probability that a person moves) is only asked when
+        the frame would start an episode or escalate it, so it runs on proposals alone.
+        """
         point = OPERATING_POINTS[(self.config.sensitivity, self.alert(time_s))]
         level = self._frames.level(point, p_major, p_minor)
+        needed = point.verify_major if level == "major" else point.verify_minor
+        unconfirmed = (
+            level is not None and verify is not None and self._proposes(level) and verify() < needed
+        )
+        if unconfirmed:
+            level = None
         return self.observe(time_s, level, p_major if level == "major" else p_major + p_minor)
+
+    def _proposes(self, level: MotionLevel) -> bool:
+        """Whether a frame at ``level`` would report new motion (start or escalate)."""
+        return self._episode_level is None or (self._episode_level == "minor" and level == "major")
 
     def observe(
         self, time_s: float, level: MotionLevel | None, confidence: float
