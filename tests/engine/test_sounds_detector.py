@@ -10,6 +10,7 @@ import pytest
 from custom_components.earshot.engine.audio import AudioBlock
 from custom_components.earshot.engine.offline import run_detectors
 from custom_components.earshot.engine.sounds.detector import SoundConfig, SoundEventDetector
+from custom_components.earshot.engine.sounds.models import Stage2
 from custom_components.earshot.engine.sounds.offline import analyze_sounds
 from custom_components.earshot.engine.sounds.results import HazardState, NoiseFloor, SoundEvent
 
@@ -200,3 +201,26 @@ def test_a_few_appliance_beeps_are_not_an_alarm(detector: SoundEventDetector) ->
     x = _beeping(16_000, 12.0, 0.5, 0.5, 3)  # a microwave's three beeps: one T3-like group
     found = analyze_sounds(x, 16_000, detector=detector)
     assert not {d.type for d in found} & {"smoke_alarm", "co_alarm"}
+
+
+class _VetoStage2(Stage2):
+    """A verifier that keeps the windows it is shown and turns every candidate down."""
+
+    def __init__(self) -> None:
+        shipped = Stage2(backend="numpy")
+        self.heads, self.window_frames = shipped.heads, shipped.window_frames
+        self.shapes: list[tuple[int, ...]] = []
+
+    def scores(self, log_mel: np.ndarray) -> np.ndarray:
+        self.shapes.append(log_mel.shape)
+        return np.zeros(len(self.heads.sounds), np.float32)
+
+
+def test_an_injected_stage2_sees_each_candidate_and_can_veto_it() -> None:
+    veto = _VetoStage2()
+    detector = SoundEventDetector(backend="numpy", stage2=veto)
+    results = run_detectors(_alarm(16_000, "t3", 14.0)[:, None], 16_000, [detector])
+    assert not _hazards(results)
+    assert veto.shapes
+    assert set(veto.shapes) == {(veto.window_frames, 40)}
+    assert detector.stage2_rejected == len(veto.shapes)

@@ -148,10 +148,15 @@ class SoundEventDetector:
         *,
         models_dir: Path = MODELS_DIR,
         backend: Backend = "auto",
+        stage2: Stage2 | None = None,
     ) -> None:
+        """Load the models; ``stage2`` replaces the verifier in ``models_dir``.
+
+        (The training recipe mines stage 1's proposals with one that records and rejects.)
+        """
         self.config = config or SoundConfig()
         self._stage1 = Stage1(models_dir, backend)
-        self._stage2 = Stage2(models_dir, backend)
+        self._stage2 = stage2 if stage2 is not None else Stage2(models_dir, backend)
         self._features = LogMelStream()
         self._stage2_features = LogMelStream()
         """Separate from the live stream's: stage 2 re-reads buffered audio from scratch."""
@@ -382,7 +387,9 @@ class SoundEventDetector:
         best = 0.0
         for sound in ALARM_LIKE:
             score = float(scores[SOUND_TYPES.index(sound)])
-            needed = shifted_probability(self._stage2.heads.threshold(sound), sensitivity)
+            needed = shifted_probability(
+                self._stage2.heads.alarm_check_threshold(sound), sensitivity
+            )
             best = max(best, score if score >= needed else 0.0)
         if best == 0.0:
             self.stage2_rejected += 1

@@ -28,10 +28,19 @@ class HeadInfo:
 
     sounds: tuple[SoundType, ...]
     thresholds: tuple[float, ...]
+    alarm_check_thresholds: tuple[float, ...]
+    """For a head asked whether an alarm cadence is an alarm at all (stage 2). A
+    sound's event threshold may be raised to fit a false-alert budget; a real alarm
+    must not pay for that, so these are the unraised ones (the event thresholds
+    when the metadata has none)."""
 
     def threshold(self, sound: SoundType) -> float:
         """Calibrated ("medium") threshold of one sound."""
         return self.thresholds[self.sounds.index(sound)]
+
+    def alarm_check_threshold(self, sound: SoundType) -> float:
+        """Calibrated ("medium") threshold of one head when it checks an alarm cadence."""
+        return self.alarm_check_thresholds[self.sounds.index(sound)]
 
     def covers(self, sound: SoundType) -> bool:
         """Whether the model has a head for ``sound``."""
@@ -48,11 +57,16 @@ def read_head_info(path: Path) -> HeadInfo:
         meta = json.loads(path.read_text())
         sounds = tuple(str(s) for s in meta["sounds"])
         thresholds = tuple(float(t) for t in meta["thresholds"])
-    except (OSError, ValueError, KeyError, TypeError) as err:
+        checks = tuple(float(t) for t in meta.get("alarm_check_thresholds", thresholds))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         raise ModelLoadError(f"model metadata {path} is missing or corrupt: {err!r}") from err
-    if not sounds or sounds != SOUND_TYPES[: len(sounds)] or len(thresholds) != len(sounds):
+    if (
+        not sounds
+        or sounds != SOUND_TYPES[: len(sounds)]
+        or not len(thresholds) == len(checks) == len(sounds)
+    ):
         raise ModelLoadError(f"model metadata {path} does not match the sound vocabulary")
-    return HeadInfo(SOUND_TYPES[: len(sounds)], thresholds)
+    return HeadInfo(SOUND_TYPES[: len(sounds)], thresholds, checks)
 
 
 class Stage1:
