@@ -3,8 +3,10 @@
 The Alexa Guard / Echo seed-model pattern: run the engine's own detector (stage 1
 and the temporal rules) over hours of continuous household audio in which no
 vocabulary sound occurs, and keep the exact 2 s window stage 2 is asked about at
-every candidate. Those windows are the false proposals stage 2 must learn to turn
-down, and their stage-2 scores tell how many false alerts a threshold lets through.
+every candidate. Their stage-2 scores tell how many false alerts a threshold lets
+through (``train stage2`` calibrates its budget thresholds on them); they are also
+the hard negatives a future stage 2 could learn from (MODEL_CARD_stage2.md says what
+that did to the alarm heads when tried).
 
 Streams are training-split room recordings and speech at -55..-25 dBFS, with
 synthetic hard negatives (phone rings, music, sirens, birds, ...) between them,
@@ -35,9 +37,9 @@ BLOCK = 800
 BED_DBFS = -60.0
 WINDOW_FRAMES = 200
 """Stage 2's window (2 s of 10 ms frames)."""
-TRAINING_HALF, CALIBRATION_HALF = 0, 1
-"""Recording halves: stage 2's mined negatives come from one, calibration and validation
-streams from the other."""
+CALIBRATION_HALF = 1
+"""Recording half of the calibration and validation streams; half 0 is left for mining
+training negatives, so the two never share a recording."""
 VALIDATION_SEED = 21
 """The stream that measures false alerts; training and calibration mine other seeds."""
 NEGATIVE_SHARE = 0.25
