@@ -101,6 +101,14 @@ def build_model():  # type: ignore[no-untyped-def]
     x = keras.layers.Conv1D(48, 3, activation="relu", name="conv1")(inp)
     x = keras.layers.Conv1D(48, 3, dilation_rate=2, activation="relu", name="conv2")(x)
     x = keras.layers.Conv1D(48, 3, dilation_rate=4, activation="relu", name="conv3")(x)
+    out = pooled_head(x, len(CLASSES), OUTPUT_NAME)
+    return keras.Model(inp, {OUTPUT_NAME: out}, name=MODEL_NAME)
+
+
+def pooled_head(x, classes: int, name: str):  # type: ignore[no-untyped-def]
+    """Max and mean over time, a small dense layer, softmax (both networks end this way)."""
+    import keras
+
     pooled = keras.layers.Concatenate(name="pool")(
         [
             keras.layers.GlobalMaxPooling1D(name="maxpool")(x),
@@ -109,8 +117,7 @@ def build_model():  # type: ignore[no-untyped-def]
     )
     x = keras.layers.Dropout(0.2)(pooled)
     x = keras.layers.Dense(32, activation="relu", name="dense")(x)
-    out = keras.layers.Dense(len(CLASSES), activation="softmax", name=OUTPUT_NAME)(x)
-    return keras.Model(inp, {OUTPUT_NAME: out}, name=MODEL_NAME)
+    return keras.layers.Dense(classes, activation="softmax", name=name)(x)
 
 
 def make_deterministic() -> None:
@@ -136,15 +143,7 @@ def build_verifier():  # type: ignore[no-untyped-def]
     x = keras.layers.Conv1D(32, 3, activation="relu", name="conv2")(x)
     x = keras.layers.Conv1D(32, 3, dilation_rate=2, activation="relu", name="conv3")(x)
     x = keras.layers.Conv1D(32, 3, dilation_rate=4, activation="relu", name="conv4")(x)
-    pooled = keras.layers.Concatenate(name="pool")(
-        [
-            keras.layers.GlobalMaxPooling1D(name="maxpool")(x),
-            keras.layers.GlobalAveragePooling1D(name="avgpool")(x),
-        ]
-    )
-    x = keras.layers.Dropout(0.2)(pooled)
-    x = keras.layers.Dense(32, activation="relu", name="dense")(x)
-    out = keras.layers.Dense(2, activation="softmax", name=VERIFIER_OUTPUT_NAME)(x)
+    out = pooled_head(x, 2, VERIFIER_OUTPUT_NAME)
     return keras.Model(inp, {VERIFIER_OUTPUT_NAME: out}, name=VERIFIER_NAME)
 
 
