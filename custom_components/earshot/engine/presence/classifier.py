@@ -15,7 +15,6 @@ steady spin or a vacuum's crawl give them away. It runs on about 1 % of frames.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,20 +85,18 @@ class MotionClassifier:
     ) -> None:
         self.model = model if model is not None else load_model(MODEL_PATH, backend)
         self.verifier = verifier if verifier is not None else load_model(VERIFIER_PATH, backend)
-        self._frames: deque[npt.NDArray[np.float32]] = deque(maxlen=VERIFIER_CONTEXT_FRAMES)
-        self.reset()
+        self._inputs = np.zeros((VERIFIER_CONTEXT_FRAMES, N_INPUTS), dtype=np.float32)
+        """The last three seconds of inputs, oldest first ('nothing moves' after a reset)."""
 
     def reset(self) -> None:
         """Forget the buffered frames (fill with 'nothing moves')."""
-        self._frames.clear()
-        self._frames.extend(
-            np.zeros(N_INPUTS, dtype=np.float32) for _ in range(VERIFIER_CONTEXT_FRAMES)
-        )
+        self._inputs.fill(0.0)
 
     def push(self, features: npt.NDArray[np.float32], carrier_db: float) -> MotionProbabilities:
         """Add one frame (band levels, carrier SNR) and classify the last second."""
-        self._frames.append(frame_inputs(features, carrier_db))
-        window = np.stack(list(self._frames)[-CONTEXT_FRAMES:])
+        self._inputs[:-1] = self._inputs[1:]
+        self._inputs[-1] = frame_inputs(features, carrier_db)
+        window = self._inputs[-CONTEXT_FRAMES:]
         if not has_evidence(window):
             return MotionProbabilities(major=0.0, minor=0.0, nonhuman=0.0)
         probabilities = self.model.run({INPUT_NAME: window[None]})[OUTPUT_NAME][0]
@@ -111,5 +108,5 @@ class MotionClassifier:
 
     def verify(self) -> float:
         """Probability that a person moves, judged over the last three seconds."""
-        window = np.stack(self._frames)[None]
-        return float(self.verifier.run({INPUT_NAME: window})[VERIFIER_OUTPUT_NAME][0, 1])
+        outputs = self.verifier.run({INPUT_NAME: self._inputs[None]})
+        return float(outputs[VERIFIER_OUTPUT_NAME][0, 1])
