@@ -23,14 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from earshot_engine.audio import AudioBlock
 from earshot_engine.offline import run_detectors
 from earshot_engine.sounds.detector import SoundConfig, SoundEventDetector
 from earshot_engine.sounds.features import LogMelStream
 from earshot_engine.sounds.models import MODELS_DIR, Stage1
 from earshot_engine.sounds.results import HazardState, SoundEvent
 from earshot_engine.sounds.vocabulary import Sensitivity
-from models.sounds import data, synth
+from models.sounds import data, mine, synth
 
 SR = data.SR
 LEAD_S = 2.0
@@ -58,20 +57,21 @@ def _bed(rng: np.random.Generator, seconds: float) -> np.ndarray:
     return np.tile(x, reps)[: int(seconds * SR)]
 
 
-def _embed(rng: np.random.Generator, clip: np.ndarray) -> np.ndarray:
-    bed = _bed(rng, LEAD_S + clip.size / SR + TAIL_S)
+def _place(bed: np.ndarray, clip: np.ndarray) -> np.ndarray:
+    """``clip`` added ``LEAD_S`` into ``bed``."""
     start = int(LEAD_S * SR)
     bed[start : start + clip.size] += clip
     return bed.astype(np.float32)
+
+
+def _embed(rng: np.random.Generator, clip: np.ndarray) -> np.ndarray:
+    return _place(_bed(rng, LEAD_S + clip.size / SR + TAIL_S), clip)
 
 
 def _embed_in_noise(rng: np.random.Generator, clip: np.ndarray) -> np.ndarray:
     n = int((LEAD_S + TAIL_S) * SR) + clip.size
     bed = synth.noise(rng, n / SR)[:n]
-    bed = bed / np.sqrt(np.mean(bed**2)) * 10 ** (BED_DBFS / 20)
-    start = int(LEAD_S * SR)
-    bed[start : start + clip.size] += clip
-    return bed.astype(np.float32)
+    return _place(bed / np.sqrt(np.mean(bed**2)) * 10 ** (BED_DBFS / 20), clip)
 
 
 def _run(detector: SoundEventDetector, x: np.ndarray) -> tuple[set[str], dict[str, float]]:
@@ -241,36 +241,28 @@ def long_background(hours: float, sensitivity: Sensitivity = "medium") -> None:
     config = SoundConfig(sensitivity=sensitivity, clips=False)
     detector = SoundEventDetector(config, backend="numpy")
     detector.reset()
-    total_s, events, chunk_s = 0.0, Counter(), 600.0
-    started = time.process_time()
-    start_frame = 0
-    while total_s < hours * 3600:
+
+    def chunk() -> np.ndarray:
         parts, length = [], 0
-        while length < chunk_s * SR:
-            x = data.load(pool[int(rng.integers(len(pool)))])
-            x = x / (np.sqrt(np.mean(x**2)) + 1e-9) * 10 ** (rng.uniform(-55, -25) / 20)
-            x = x * min(1.0, 0.5 / (np.max(np.abs(x)) + 1e-9))  # no clipping
+        while length < mine.CHUNK_S * SR:
+            x = mine.household_level(rng, data.load(pool[int(rng.integers(len(pool)))]))
             parts.append(x)
             length += x.size
-        stream = np.concatenate(parts)[: int(chunk_s * SR)]
-        stream += _bed(rng, chunk_s)
-        for i in range(0, stream.size, 800):
-            block = AudioBlock(stream[i : i + 800, None].astype(np.float32), SR, start_frame + i)
-            for r in detector.process(block):
-                if isinstance(r, SoundEvent):
-                    events[r.type] += 1
-        start_frame += stream.size
-        total_s += chunk_s
+        stream = np.concatenate(parts)[: int(mine.CHUNK_S * SR)]
+        stream += _bed(rng, mine.CHUNK_S)
+        return stream
+
+    started = time.process_time()
+    hours, events = mine.feed(detector, chunk, hours)
     cpu_s = time.process_time() - started
     n = sum(events.values())
-    hours = total_s / 3600
     print(
         f"[long background] {hours:.2f} h of development backgrounds at {sensitivity}: "
         f"events after stage 2 {dict(events)} = {n / hours * 24:.1f} false alerts per 24 h; "
         f"stage-1 candidates {n + detector.stage2_rejected} "
         f"= {(n + detector.stage2_rejected) / hours * 24:.1f} per 24 h without stage 2 "
         f"(stage 2 ran {detector.stage2_runs} times); "
-        f"whole detector CPU {cpu_s:.0f} s = {100 * cpu_s / total_s:.2f} % of one core"
+        f"whole detector CPU {cpu_s:.0f} s = {100 * cpu_s / (hours * 3600):.2f} % of one core"
     )
 
 

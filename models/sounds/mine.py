@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,12 @@ def _negative(rng: np.random.Generator, seconds: float) -> np.ndarray:
     return gen(rng, seconds)[0]
 
 
+def household_level(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    """One stream item at a random household level (-55..-25 dBFS RMS), never clipping."""
+    x = x / (np.sqrt(np.mean(x**2)) + 1e-9) * 10 ** (rng.uniform(-55, -25) / 20)
+    return x * min(1.0, 0.5 / (np.max(np.abs(x)) + 1e-9))
+
+
 def _half(path: Path) -> int:
     return hashlib.sha1(path.name.encode()).digest()[0] % 2
 
@@ -89,8 +96,7 @@ def negative_stream(rng: np.random.Generator, seconds: float, half: int) -> np.n
             x = synth.reverb(rng, x) if rng.random() < 0.5 else x
         else:
             x = data.load(recordings[int(rng.integers(len(recordings)))])
-        x = x / (np.sqrt(np.mean(x**2)) + 1e-9) * 10 ** (rng.uniform(-55, -25) / 20)
-        x = x * min(1.0, 0.5 / (np.max(np.abs(x)) + 1e-9))  # no clipping
+        x = household_level(rng, x)
         parts.append(x)
         length += x.size
     bed = synth.noise(rng, seconds)[:n]
@@ -135,21 +141,30 @@ class _MiningDetector(SoundEventDetector):
             self.rejecter.sound = ALARM
 
 
-def _feed(
-    detector: SoundEventDetector, hours: float, seed: int, half: int
+def feed(
+    detector: SoundEventDetector, next_chunk: Callable[[], np.ndarray], hours: float
 ) -> tuple[float, Counter[str]]:
-    """Stream ``hours`` of negative audio through ``detector``; hours run and events reported."""
-    rng = np.random.default_rng(seed)
+    """Stream ``CHUNK_S`` chunks through ``detector`` for ``hours``, block by block as a
+    sound card would; the hours run and the events reported."""
     events: Counter[str] = Counter()
     start_frame, total_s = 0, 0.0
     while total_s < hours * 3600:
-        stream = negative_stream(rng, CHUNK_S, half)
+        stream = next_chunk()
         for i in range(0, stream.size, BLOCK):
-            block = AudioBlock(stream[i : i + BLOCK, None], data.SR, start_frame + i)
+            samples = stream[i : i + BLOCK, None].astype(np.float32)
+            block = AudioBlock(samples, data.SR, start_frame + i)
             events.update(r.type for r in detector.process(block) if isinstance(r, SoundEvent))
         start_frame += stream.size
         total_s += CHUNK_S
     return total_s / 3600, events
+
+
+def _feed(
+    detector: SoundEventDetector, hours: float, seed: int, half: int
+) -> tuple[float, Counter[str]]:
+    """Stream ``hours`` of negative audio through ``detector``."""
+    rng = np.random.default_rng(seed)
+    return feed(detector, lambda: negative_stream(rng, CHUNK_S, half), hours)
 
 
 @dataclass(frozen=True)
