@@ -46,6 +46,15 @@ def _guard(entry: MockConfigEntry) -> GuardManager:
     return guard
 
 
+@pytest.fixture
+def away_alerts(hass: HomeAssistant, loaded: MockConfigEntry) -> list[Event]:
+    """The guard in away mode; the alerts it fires from now on."""
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    _guard(loaded).async_set_mode(GuardMode.AWAY)
+    return alerts
+
+
 def _without_audio(kind: SoundType, start_s: float) -> SoundEvent:
     return SoundEvent(kind, start_s, start_s + 1.0, 0.9, -9.0)
 
@@ -62,12 +71,11 @@ async def _hear(
 
 
 async def test_away_sound_event_carries_a_resolvable_clip(
-    hass: HomeAssistant, loaded: MockConfigEntry, fake_detectors: FakeDetectors
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    fake_detectors: FakeDetectors,
+    away_alerts: list[Event],
 ) -> None:
-    alerts: list[Event] = []
-    hass.bus.async_listen(EVENT_ALERT, alerts.append)
-    _guard(loaded).async_set_mode(GuardMode.AWAY)
-
     first = await _hear(hass, fake_detectors, sound_event("glass_break", 10.0))
     assert first["event_type"] == "glass_break"
     incident_id = first["incident_id"]
@@ -76,9 +84,9 @@ async def test_away_sound_event_carries_a_resolvable_clip(
     assert first["clip"] == clip
 
     # The alert fires after the clip is written: the same reference, and it resolves.
-    await wait_for(hass, lambda: alerts)
-    assert alerts[0].data["incident_id"] == incident_id
-    assert alerts[0].data["media_content_id"] == clip
+    await wait_for(hass, lambda: away_alerts)
+    assert away_alerts[0].data["incident_id"] == incident_id
+    assert away_alerts[0].data["media_content_id"] == clip
     media = await media_source.async_resolve_media(hass, clip, None)
     assert media.url == f"/api/earshot/clips/{loaded.entry_id}/{incident_id}"
 
@@ -117,16 +125,15 @@ async def test_home_mode_smoke_alarm_is_recorded(
 
 
 async def test_a_sound_without_audio_refers_to_its_incidents_clip_only_if_stored(
-    hass: HomeAssistant, loaded: MockConfigEntry, fake_detectors: FakeDetectors
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    fake_detectors: FakeDetectors,
+    away_alerts: list[Event],
 ) -> None:
     """Disk full: the first event promised a clip that never came; later ones do not."""
-    alerts: list[Event] = []
-    hass.bus.async_listen(EVENT_ALERT, alerts.append)
-    _guard(loaded).async_set_mode(GuardMode.AWAY)
-
     # Stored: a later sound of the incident that brings no audio still has the clip.
     stored = await _hear(hass, fake_detectors, sound_event("glass_break", 10.0))
-    await wait_for(hass, lambda: alerts)
+    await wait_for(hass, lambda: away_alerts)
     bare = await _hear(hass, fake_detectors, _without_audio("glass_break", 11.0))
     assert bare["incident_id"] == stored["incident_id"]
     assert bare["clip"] == stored["clip"] is not None
@@ -141,9 +148,9 @@ async def test_a_sound_without_audio_refers_to_its_incidents_clip_only_if_stored
 
     with patch.object(ClipStore, "save", save_without_audio):
         failed = await _hear(hass, fake_detectors, sound_event("co_alarm", 100.0))
-        await wait_for(hass, lambda: len(alerts) == 2)
+        await wait_for(hass, lambda: len(away_alerts) == 2)
     assert failed["clip"] is not None  # promised when it fired, before the write
-    assert alerts[1].data["media_content_id"] is None
+    assert away_alerts[1].data["media_content_id"] is None
     after = await _hear(hass, fake_detectors, _without_audio("co_alarm", 101.0))
     assert after["incident_id"] == failed["incident_id"]
     assert after["clip"] is None
