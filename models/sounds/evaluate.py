@@ -261,7 +261,7 @@ def long_background(hours: float, sensitivity: Sensitivity = "medium") -> None:
         f"events after stage 2 {dict(events)} = {n / hours * 24:.1f} false alerts per 24 h; "
         f"stage-1 candidates {n + detector.stage2_rejected} "
         f"= {(n + detector.stage2_rejected) / hours * 24:.1f} per 24 h without stage 2 "
-        f"(stage 2 ran {detector.stage2_runs} times); "
+        f"(the verifiers ran {detector.stage2_runs} times); "
         f"whole detector CPU {cpu_s:.0f} s = {100 * cpu_s / (hours * 3600):.2f} % of one core"
     )
 
@@ -269,7 +269,7 @@ def long_background(hours: float, sensitivity: Sensitivity = "medium") -> None:
 def cost() -> None:
     """CPU of features + stage 1 per second of audio, numpy and LiteRT; stage-2 latency."""
     from earshot_engine.inference import litert_interpreter_class
-    from earshot_engine.sounds.models import Stage2
+    from earshot_engine.sounds.models import EVENTS_NAME, STAGE2_NAME, Stage2
 
     x = np.random.default_rng(0).normal(0, 0.05, 60 * SR).astype(np.float32)
     for backend in ("numpy", "litert"):
@@ -284,16 +284,18 @@ def cost() -> None:
             stage1.step(mel[:10]) if mel.shape[0] >= 10 else None
         cpu = time.process_time() - started
         print(f"[cost] features + stage 1 ({backend}): {100 * cpu / 60:.3f} % of one core")
-        stage2 = Stage2(backend=backend)  # type: ignore[arg-type]
-        window = np.zeros((stage2.window_frames, 40), np.float32)
-        started = time.perf_counter()
-        cpu0 = time.process_time()
-        for _ in range(20):
-            stage2.scores(window)
-        print(
-            f"[cost] stage 2 ({backend}): {1000 * (time.perf_counter() - started) / 20:.1f} ms "
-            f"wall, {1000 * (time.process_time() - cpu0) / 20:.1f} ms CPU per verification"
-        )
+        for name in (STAGE2_NAME, EVENTS_NAME):
+            verifier = Stage2(MODELS_DIR, backend, name)  # type: ignore[arg-type]
+            window = np.zeros((verifier.window_frames, 40), np.float32)
+            started = time.perf_counter()
+            cpu0 = time.process_time()
+            for _ in range(20):
+                verifier.scores(window)
+            print(
+                f"[cost] {name} ({backend}): "
+                f"{1000 * (time.perf_counter() - started) / 20:.1f} ms wall, "
+                f"{1000 * (time.process_time() - cpu0) / 20:.1f} ms CPU per verification"
+            )
 
 
 def macs() -> None:

@@ -3,10 +3,10 @@
 The Alexa Guard / Echo seed-model pattern: run the engine's own detector (stage 1
 and the temporal rules) over hours of continuous household audio in which no
 vocabulary sound occurs, and keep the exact 2 s window stage 2 is asked about at
-every candidate. Their stage-2 scores tell how many false alerts a threshold lets
-through (``train stage2`` calibrates its budget thresholds on them); they are also
-the hard negatives a future stage 2 could learn from (MODEL_CARD_stage2.md says what
-that did to the alarm heads when tried).
+every candidate. Their verifier scores tell how many false alerts a threshold lets
+through (``train stage2`` and ``train events`` calibrate their budget thresholds on
+them); those mined on the other half of the recordings are the hard negatives the
+event verifier (``sound_verifier_events``) learns from.
 
 Streams are training-split room recordings and speech at -55..-25 dBFS, with
 synthetic hard negatives (phone rings, music, sirens, birds, ...) between them,
@@ -39,8 +39,10 @@ BED_DBFS = -60.0
 WINDOW_FRAMES = 200
 """Stage 2's window (2 s of 10 ms frames)."""
 CALIBRATION_HALF = 1
-"""Recording half of the calibration and validation streams; half 0 is left for mining
-training negatives, so the two never share a recording."""
+"""Recording half of the calibration and validation streams."""
+MINING_HALF = 0
+"""Recording half whose proposals train the event verifier: never in a calibration or
+validation stream."""
 VALIDATION_SEED = 21
 """The stream that measures false alerts; training and calibration mine other seeds."""
 NEGATIVE_SHARE = 0.25
@@ -83,7 +85,7 @@ def negative_stream(rng: np.random.Generator, seconds: float, half: int) -> np.n
     """Continuous training-split household audio with no vocabulary sound in it.
 
     Only one ``half`` of the recordings (by a stable hash of the name) is used, so
-    the proposals stage 2 learns from and those that calibrate it come from
+    the proposals the event verifier learns from and those that calibrate it come from
     different recordings.
     """
     pools = data.by_label("train")
@@ -126,12 +128,18 @@ class _Rejecter(Stage2):
 
 
 class _MiningDetector(SoundEventDetector):
-    """The engine's detector with its stage 2 replaced by a :class:`_Rejecter`."""
+    """The engine's detector with both verifiers replaced by one :class:`_Rejecter`."""
 
     def __init__(self, models_dir: Path) -> None:
         self.rejecter = _Rejecter()
         config = SoundConfig(clips=False)
-        super().__init__(config, models_dir=models_dir, backend="numpy", stage2=self.rejecter)
+        super().__init__(
+            config,
+            models_dir=models_dir,
+            backend="numpy",
+            alarm_verifier=self.rejecter,
+            event_verifier=self.rejecter,
+        )
 
     def _confirm(self, stream, sound, proposal):  # type: ignore[no-untyped-def]
         self.rejecter.sound = sound

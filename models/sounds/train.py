@@ -160,6 +160,10 @@ ALERTS_PER_DAY = 1.0
 MAX_THRESHOLD = 0.98
 MAX_RECALL_LOSS = 0.1
 """The budget may cost at most this share of a sound's validation window recall."""
+EVENTS_NAME = "sound_verifier_events"
+MINING_HOURS = 8.0
+MINING_SEED = 31
+"""The stream (recording half ``mine.MINING_HALF``) whose proposals train the event verifier."""
 
 
 def _thresholds(pred: np.ndarray, truth: np.ndarray, beta: float = 1.0) -> list[float]:
@@ -326,27 +330,62 @@ def train_stage1(args: argparse.Namespace) -> None:
     _export(stream, args.out_dir, "sound_stage1", meta, example)
 
 
-def train_stage2(args: argparse.Namespace) -> None:
+def _fit_verifier(  # type: ignore[no-untyped-def]
+    args: argparse.Namespace, seed: int, negatives: np.ndarray | None = None
+):
+    """Train a 2 s verifier on stage 2's windows (plus ``negatives``, labelled no sound).
+
+    Returns the model and the validation windows with their labels.
+    """
     import tensorflow as tf
 
-    deterministic(2)
+    deterministic(seed)
     xw, yw, xvw, yvw = _stage2_windows(args.cache_dir, args.out_dir, args.count)
+    if negatives is not None:
+        xw = np.concatenate([xw, negatives.astype(xw.dtype)])
+        yw = np.concatenate([yw, np.zeros((len(negatives), yw.shape[1]), yw.dtype)])
     x, _ = _datasets(args.cache_dir, "train", args.count, 4.0, 1)
     mean, std = x.mean(axis=(0, 1)), x.std(axis=(0, 1)) + 1e-3
     del x
     model = build_stage2(mean, std)
     model.compile(tf.keras.optimizers.Adam(1e-3), loss=_weighted_bce(2.0))
     model.fit(xw, yw, batch_size=64, epochs=args.epochs, validation_data=(xvw, yvw), verbose=2)
-    meta = {
-        "sounds": list(SOUND_TYPES),
-        **_calibrate(args.cache_dir, args.out_dir, lambda v: model.predict(v, verbose=0), xvw, yvw),
-        "window_frames": STAGE2_FRAMES,
-    }
-    print("thresholds", meta["thresholds"], "alarm checks", meta["alarm_check_thresholds"])
+    return model, xvw, yvw
+
+
+def _scorer(model):  # type: ignore[no-untyped-def]
+    return lambda windows: model.predict(windows, verbose=0)
+
+
+def _export_verifier(  # type: ignore[no-untyped-def]
+    model, out_dir: Path, name: str, thresholds: dict[str, list[float]], example: np.ndarray
+) -> None:
     from tensorflow import keras
 
+    meta = {"sounds": list(SOUND_TYPES), **thresholds, "window_frames": STAGE2_FRAMES}
+    print(name, "thresholds", thresholds)
     named = keras.Model(model.inputs, {"scores": model.outputs[0]})
-    _export(named, args.out_dir, "sound_stage2", meta, {"logmel": xvw[:1]})
+    _export(named, out_dir, name, meta, {"logmel": example})
+
+
+def train_stage2(args: argparse.Namespace) -> None:
+    """The alarm verifier (its event thresholds serve models dirs without the event verifier)."""
+    model, xvw, yvw = _fit_verifier(args, 2)
+    thresholds = _calibrate(args.cache_dir, args.out_dir, _scorer(model), xvw, yvw)
+    _export_verifier(model, args.out_dir, "sound_stage2", thresholds, xvw[:1])
+
+
+def train_events(args: argparse.Namespace) -> None:
+    """The event verifier: stage 2's recipe plus stage 1's proposals mined on long streams.
+
+    The mined windows would teach a shared trunk to suppress the tonal patterns the
+    alarm heads need, so they train a model of their own that only confirms events;
+    alarm checks stay with ``sound_stage2``.
+    """
+    mined = mine.mine(args.cache_dir, args.out_dir, MINING_HOURS, MINING_SEED, mine.MINING_HALF)
+    model, xvw, yvw = _fit_verifier(args, 4, mined.windows)
+    thresholds = _calibrate(args.cache_dir, args.out_dir, _scorer(model), xvw, yvw)["thresholds"]
+    _export_verifier(model, args.out_dir, EVENTS_NAME, {"thresholds": thresholds}, xvw[:1])
 
 
 def _frozen_stage1(heads: int):  # type: ignore[no-untyped-def]
@@ -458,9 +497,11 @@ def stage2_thresholds(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("stage", choices=["stage1", "stage2", "stage2-thresholds", "head"])
+    parser.add_argument(
+        "stage", choices=["stage1", "stage2", "events", "stage2-thresholds", "head"]
+    )
     parser.add_argument("--count", type=int, default=6000, help="training mixtures of 4 s")
-    parser.add_argument("--epochs", type=int, help="default: 20 for stage1, 10 for stage2")
+    parser.add_argument("--epochs", type=int, help="default: 20 for stage1, 10 for the verifiers")
     parser.add_argument("--sound", help="head: name of the new sound")
     parser.add_argument("--positives", help="head: folder of WAV clips of the new sound")
     parser.add_argument("--out", help="head: output folder for the widened stage 1")
@@ -479,6 +520,7 @@ def main() -> None:
     {
         "stage1": train_stage1,
         "stage2": train_stage2,
+        "events": train_events,
         "stage2-thresholds": stage2_thresholds,
         "head": train_head,
     }[args.stage](args)

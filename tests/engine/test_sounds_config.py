@@ -9,7 +9,16 @@ import pytest
 
 from custom_components.earshot.engine.inference import ModelLoadError
 from custom_components.earshot.engine.sounds.detector import SoundConfig
-from custom_components.earshot.engine.sounds.models import read_head_info
+from custom_components.earshot.engine.sounds.models import (
+    EVENTS_NAME,
+    MODEL_SUFFIXES,
+    MODELS_DIR,
+    STAGE1_NAME,
+    STAGE2_NAME,
+    Stage2,
+    load_event_verifier,
+    read_head_info,
+)
 from custom_components.earshot.engine.sounds.vocabulary import SOUND_TYPES
 
 
@@ -53,3 +62,26 @@ def test_head_info_rejects_mismatched_metadata(tmp_path: Path, meta: dict[str, o
         read_head_info(path)
     with pytest.raises(ModelLoadError, match="missing or corrupt"):
         read_head_info(tmp_path / "absent.json")
+
+
+def _link_models(target: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        for suffix in MODEL_SUFFIXES:
+            (target / f"{name}{suffix}").symlink_to(MODELS_DIR / f"{name}{suffix}")
+
+
+def test_a_models_dir_without_the_event_verifier_confirms_events_with_stage2(
+    tmp_path: Path,
+) -> None:
+    _link_models(tmp_path, (STAGE1_NAME, STAGE2_NAME))  # the layout before the split
+    alarm = Stage2(tmp_path, "numpy")
+    assert load_event_verifier(tmp_path, "numpy", alarm) is alarm
+
+
+def test_a_partial_event_verifier_is_a_clear_error(tmp_path: Path) -> None:
+    _link_models(tmp_path, (STAGE1_NAME, STAGE2_NAME))
+    (tmp_path / f"{EVENTS_NAME}.json").write_text(
+        json.dumps({"sounds": list(SOUND_TYPES), "thresholds": [0.5] * len(SOUND_TYPES)})
+    )
+    with pytest.raises(ModelLoadError, match=f"{EVENTS_NAME}.npz is missing"):
+        load_event_verifier(tmp_path, "numpy", Stage2(tmp_path, "numpy"))

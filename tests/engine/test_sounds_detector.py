@@ -216,11 +216,42 @@ class _VetoStage2(Stage2):
         return np.zeros(len(self.heads.sounds), np.float32)
 
 
-def test_an_injected_stage2_sees_each_candidate_and_can_veto_it() -> None:
-    veto = _VetoStage2()
-    detector = SoundEventDetector(backend="numpy", stage2=veto)
+def test_an_injected_alarm_verifier_sees_each_alarm_check_and_can_veto_it() -> None:
+    veto, events = _VetoStage2(), _VetoStage2()
+    detector = SoundEventDetector(backend="numpy", alarm_verifier=veto, event_verifier=events)
     results = run_detectors(_alarm(16_000, "t3", 14.0)[:, None], 16_000, [detector])
     assert not _hazards(results)
     assert veto.shapes
     assert set(veto.shapes) == {(veto.window_frames, 40)}
-    assert detector.stage2_rejected == len(veto.shapes)
+    assert detector.stage2_rejected == len(veto.shapes) + len(events.shapes)
+
+
+def test_alarms_do_not_depend_on_the_event_verifier() -> None:
+    events = _VetoStage2()
+    detector = SoundEventDetector(backend="numpy", event_verifier=events)
+    results = run_detectors(_alarm(16_000, "t3", 14.0)[:, None], 16_000, [detector])
+    assert [(s.type, s.sounding) for s in _hazards(results)] == [("smoke_alarm", True)]
+
+
+def _crash(rate_hz: int) -> np.ndarray:
+    """A glass-like crash 2 s into 5 s: high-passed impact plus ringing partials."""
+    rng = np.random.default_rng(6)
+    t = np.arange(int(0.8 * rate_hz)) / rate_hz
+    impact = np.diff(rng.normal(0, 1, t.size) * np.exp(-t / 0.03), prepend=0.0)
+    partials = rng.uniform(1_500, 7_500, 20)
+    ring = np.sin(2 * np.pi * partials[:, None] * t).sum(axis=0) * np.exp(-t / 0.1)
+    x = 1e-3 * rng.normal(size=5 * rate_hz)
+    crash = 2 * impact + 0.3 * ring
+    x[2 * rate_hz : 2 * rate_hz + t.size] += 0.3 * crash / np.max(np.abs(crash))
+    return x.astype(np.float32)
+
+
+def test_events_are_confirmed_by_the_event_verifier_only(detector: SoundEventDetector) -> None:
+    assert [d.type for d in analyze_sounds(_crash(16_000), 16_000, detector=detector)] == [
+        "glass_break"
+    ]
+    alarms, events = _VetoStage2(), _VetoStage2()
+    vetoed = SoundEventDetector(backend="numpy", alarm_verifier=alarms, event_verifier=events)
+    assert analyze_sounds(_crash(16_000), 16_000, detector=vetoed) == []
+    assert len(events.shapes) == 1
+    assert not alarms.shapes

@@ -3,8 +3,9 @@
 Per block (in the runtime's worker thread): sanitize and downmix, resample to
 16 kHz, keep the last seconds in a ring buffer, compute log-mel frames, run
 stage 1 every 100 ms, track the alarm tone cadence every 10 ms, and apply each
-sound's temporal rule. A candidate event is re-examined by stage 2 on the
-buffered audio before it is reported. Settings change between blocks through
+sound's temporal rule. A candidate is re-examined on the buffered audio before it
+is reported: an alarm cadence or steady tone by the alarm verifier, any other event
+by the event verifier (``models.py`` says why they are two). Settings change between blocks through
 :meth:`SoundEventDetector.configure` (call it via ``EngineRuntime.submit``).
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 from ..audio import AudioBlock, FloatArray
 from ..inference import Backend
 from .features import FRAME_RATE_HZ, HOP_SAMPLES, SAMPLE_RATE_HZ, FeatureFrames, LogMelStream
-from .models import MODELS_DIR, Stage1, Stage2
+from .models import MODELS_DIR, Stage1, Stage2, load_event_verifier
 from .noise import NoiseFloorTracker
 from .resample import StreamResampler
 from .results import AlarmPattern, HazardState, NoiseFloor, SoundClip, SoundEvent
@@ -148,15 +149,20 @@ class SoundEventDetector:
         *,
         models_dir: Path = MODELS_DIR,
         backend: Backend = "auto",
-        stage2: Stage2 | None = None,
+        alarm_verifier: Stage2 | None = None,
+        event_verifier: Stage2 | None = None,
     ) -> None:
-        """Load the models; ``stage2`` replaces the verifier in ``models_dir``.
+        """Load the models; ``alarm_verifier``/``event_verifier`` replace those in ``models_dir``.
 
         (The training recipe mines stage 1's proposals with one that records and rejects.)
         """
         self.config = config or SoundConfig()
         self._stage1 = Stage1(models_dir, backend)
-        self._stage2 = stage2 if stage2 is not None else Stage2(models_dir, backend)
+        if alarm_verifier is None:
+            alarm_verifier = Stage2(models_dir, backend)
+        if event_verifier is None:
+            event_verifier = load_event_verifier(models_dir, backend, alarm_verifier)
+        self._alarm_verifier, self._event_verifier = alarm_verifier, event_verifier
         self._features = LogMelStream()
         self._stage2_features = LogMelStream()
         """Separate from the live stream's: stage 2 re-reads buffered audio from scratch."""
@@ -382,13 +388,13 @@ class SoundEventDetector:
         """
         if not self._stage2_applies(stream):
             return 1.0
-        scores = self._stage2_scores(stream, start_s, end_s)
+        scores = self._stage2_scores(stream, self._alarm_verifier, start_s, end_s)
         sensitivity = self.config.sensitivity_for(hazard)
         best = 0.0
         for sound in ALARM_LIKE:
             score = float(scores[SOUND_TYPES.index(sound)])
             needed = shifted_probability(
-                self._stage2.heads.alarm_check_threshold(sound), sensitivity
+                self._alarm_verifier.heads.alarm_check_threshold(sound), sensitivity
             )
             best = max(best, score if score >= needed else 0.0)
         if best == 0.0:
@@ -525,11 +531,12 @@ class SoundEventDetector:
 
     def _confirm(self, stream: _Stream, sound: SoundType, proposal: Proposal) -> list[object]:
         confidence, verified = proposal.score, False
-        if self.config.stage2 and self._stage2.heads.covers(sound):
-            scores = self._stage2_scores(stream, proposal.start_s, proposal.end_s)
+        verifier = self._event_verifier
+        if self.config.stage2 and verifier.heads.covers(sound):
+            scores = self._stage2_scores(stream, verifier, proposal.start_s, proposal.end_s)
             score2 = float(scores[SOUND_TYPES.index(sound)])
             needed = shifted_probability(
-                self._stage2.heads.threshold(sound), self.config.sensitivity_for(sound)
+                verifier.heads.threshold(sound), self.config.sensitivity_for(sound)
             )
             if score2 < needed:
                 self.stage2_rejected += 1
@@ -554,10 +561,12 @@ class SoundEventDetector:
         self._beeps = [b for b in self._beeps if b.release_s > now_s]
         return list(ready)
 
-    def _stage2_scores(self, stream: _Stream, start_s: float, end_s: float) -> FloatArray:
-        """Stage-2 scores on the window of buffered audio best covering [start_s, end_s]."""
+    def _stage2_scores(
+        self, stream: _Stream, verifier: Stage2, start_s: float, end_s: float
+    ) -> FloatArray:
+        """A verifier's scores on the window of buffered audio best covering [start_s, end_s]."""
         self.stage2_runs += 1
-        window = self._stage2.window_frames
+        window = verifier.window_frames
         window_s = window * HOP_SAMPLES / SAMPLE_RATE_HZ
         middle_s = 0.5 * (start_s + end_s) if end_s - start_s < window_s else end_s - window_s / 2
         first = self._ring_index(stream, middle_s - window_s / 2)
@@ -570,7 +579,7 @@ class SoundEventDetector:
         if mel.shape[0] < window:
             pad = np.full((window - mel.shape[0], mel.shape[1]), mel.min(initial=-23.0))
             mel = np.concatenate([pad.astype(np.float32), mel])
-        return self._stage2.scores(mel[-window:])
+        return verifier.scores(mel[-window:])
 
     def _clip(self, stream: _Stream, start_s: float, end_s: float) -> SoundClip | None:
         if not self.config.clips:

@@ -1,4 +1,9 @@
-"""The shipped sound models: stage 1 (streaming, always on) and stage 2 (verifier).
+"""The shipped sound models: stage 1 (streaming, always on) and two stage-2 verifiers.
+
+``sound_stage2`` checks alarm cadences and steady tones; ``sound_verifier_events``
+confirms every other event. They are separate because the event verifier learns
+from hours of mined household audio, and that teaches a network to suppress the
+tonal patterns the alarm check needs.
 
 Each model is ``NAME.npz`` + ``NAME.tflite`` (run by :mod:`..inference`, LiteRT
 when importable, exact numpy otherwise) plus ``NAME.json``: the sound order of
@@ -8,6 +13,7 @@ the output heads and the per-sound thresholds calibrated for "medium".
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +23,13 @@ from ..audio import FloatArray
 from ..inference import Backend, Model, ModelLoadError, StreamingModel, load_model
 from .vocabulary import SOUND_TYPES, SoundType
 
+_LOGGER = logging.getLogger(__name__)
+
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 STAGE1_NAME = "sound_stage1"
 STAGE2_NAME = "sound_stage2"
+EVENTS_NAME = "sound_verifier_events"
+MODEL_SUFFIXES = (".json", ".npz", ".tflite")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +104,13 @@ class Stage1:
 
 
 class Stage2:
-    """The verifier: one score per sound for a fixed window of log-mel frames."""
+    """A verifier: one score per sound for a fixed window of log-mel frames."""
 
-    def __init__(self, models_dir: Path = MODELS_DIR, backend: Backend = "auto") -> None:
-        self.model = load_model(models_dir / STAGE2_NAME, backend)
-        self.heads = read_head_info(models_dir / f"{STAGE2_NAME}.json")
+    def __init__(
+        self, models_dir: Path = MODELS_DIR, backend: Backend = "auto", name: str = STAGE2_NAME
+    ) -> None:
+        self.model = load_model(models_dir / name, backend)
+        self.heads = read_head_info(models_dir / f"{name}.json")
         self._input = self.model.input_names[0]
         self.window_frames = int(self.model.spec.input_info(self._input).shape[1] or 200)
 
@@ -106,3 +118,16 @@ class Stage2:
         """Scores for a (window_frames, n_mels) window."""
         out = self.model.run({self._input: log_mel[None]})
         return np.asarray(out["scores"], dtype=np.float32).reshape(-1)
+
+
+def load_event_verifier(models_dir: Path, backend: Backend, alarm_verifier: Stage2) -> Stage2:
+    """The event verifier in ``models_dir``, or ``alarm_verifier`` in an older layout.
+
+    Models directories from before the split have no ``sound_verifier_events`` files;
+    there ``sound_stage2`` confirms events too, with its own event thresholds, as it
+    did then. A partial set of files is an error, like any missing model file.
+    """
+    if not any((models_dir / f"{EVENTS_NAME}{suffix}").exists() for suffix in MODEL_SUFFIXES):
+        _LOGGER.info("No %s in %s: %s confirms events", EVENTS_NAME, models_dir, STAGE2_NAME)
+        return alarm_verifier
+    return Stage2(models_dir, backend, EVENTS_NAME)
