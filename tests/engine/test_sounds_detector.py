@@ -152,7 +152,7 @@ def test_offline_detections_print_as_the_cli_json(detector: SoundEventDetector) 
     assert float(str(row["start"])) < float(str(row["end"]))
 
 
-@pytest.mark.parametrize("name", ["sound_stage1", "sound_stage2"])
+@pytest.mark.parametrize("name", ["sound_stage1", "sound_stage2", "sound_verifier_events"])
 def test_shipped_models_agree_between_numpy_and_litert(name: str) -> None:
     from custom_components.earshot.engine.inference import (
         assert_backends_agree,
