@@ -1,10 +1,12 @@
-"""Train and export the sound models: ``models/sounds/train stage1|stage2``.
+"""Train and export the sound models: ``models/sounds/train stage1|stage2|events``.
 
 Stage 1: per 100 ms step, a 1-D convolution over the step's ten log-mel frames
 (mel bands as channels), a GRU over the steps, one sigmoid head per sound.
 Stage 2: a 2-D CNN over a 2 s log-mel window, one sigmoid per sound; it only runs
-when stage 1 proposes an event. Both are exported as ``.tflite`` plus an ``.npz``
-of weights for the engine's exact numpy path, to custom_components/earshot/models/.
+when stage 1 proposes something. ``stage2`` trains the alarm verifier, ``events``
+the event verifier (same network, plus stage 1's proposals mined on long streams).
+All are exported as ``.tflite`` plus an ``.npz`` of weights for the engine's exact
+numpy path, to custom_components/earshot/models/.
 """
 
 from __future__ import annotations
