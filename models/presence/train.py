@@ -13,6 +13,10 @@
    pool of extra motion-free rooms, where the model's motion probability reaches
    PROPOSAL_P; person moving or not. Export ``presence_verifier.{tflite,npz}`` and
    write models/.cache/presence/train.json.
+
+Options for experiments (the defaults write the shipped files): ``--augment-copies``
+(feature-domain augmentation, augment.py), ``--scene-s`` with ``--train-scenes`` /
+``--mine-scenes`` (more, shorter scenes), ``--epochs`` / ``--verifier-epochs``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from earshot_engine.presence.classifier import (
     frame_inputs,
     has_evidence,
 )
+from models.presence.augment import augmented_copies
 from models.presence.data import IGNORE, Job, SceneData, make_job
 from models.presence.pool import CACHE, render_pool
 
@@ -53,6 +58,14 @@ looser than any operating point, so the verifier sees every kind of proposal."""
 QUIET_FIRST = 400
 """Mining-split index of the verifier's extra motion-free rooms (past the validation
 scenes 240..359 that ``tune`` uses)."""
+MORE_MINING_FIRST = 1000
+"""Mining-split index of mining scenes past the first 240 (240..359 are validation, 400..519
+the quiet rooms, 5000.. and 6000.. validation people)."""
+
+
+def mining_index(i: int) -> int:
+    """Split index of the i-th mining scene, skipping the indices reserved above."""
+    return i if i < 240 else MORE_MINING_FIRST + i - 240
 
 
 def windows_of(data: SceneData, stride: int = 1, frames: int = CONTEXT_FRAMES) -> np.ndarray:
@@ -177,7 +190,24 @@ def fit(  # type: ignore[no-untyped-def]
     return model
 
 
-def fit_classifier(x: np.ndarray, y: np.ndarray, epochs: int, seed: int):  # type: ignore[no-untyped-def]
+def with_augmented(
+    x: np.ndarray, y: np.ndarray, motion_labels: tuple[int, ...], copies: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The examples plus ``copies`` augmented versions (models/presence/augment.py).
+
+    Motion (``motion_labels``) that a weakened echo no longer shows in the last second is
+    dropped, as in ``windows``.
+    """
+    if copies == 0:
+        return x, y
+    xa = augmented_copies(x, copies, seed)
+    ya = np.tile(y, copies)
+    keep = ~(np.isin(ya, motion_labels) & ~has_evidence(xa[:, -CONTEXT_FRAMES:]))
+    return np.concatenate([x, xa[keep]]), np.concatenate([y, ya[keep]])
+
+
+def fit_classifier(x: np.ndarray, y: np.ndarray, epochs: int, seed: int, copies: int):  # type: ignore[no-untyped-def]
+    x, y = with_augmented(x, y, (1, 2), copies, seed)
     class_weight = balanced_weights(y, len(CLASSES))
     # False alarms cost more than a slightly later detection: weigh 'none'/'nonhuman' up.
     class_weight[[0, 3]] *= 1.5
@@ -230,8 +260,17 @@ def main() -> None:
         default=120,
         help="extra motion-free rooms (empty/busy) for the verifier's negatives",
     )
+    parser.add_argument(
+        "--scene-s", type=float, default=30.0, help="length of training and mining scenes"
+    )
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--verifier-epochs", type=int, default=20)
+    parser.add_argument(
+        "--augment-copies",
+        type=int,
+        default=0,
+        help="augmented versions of every training window (models/presence/augment.py)",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args()
@@ -239,8 +278,12 @@ def main() -> None:
     log: dict[str, object] = {}
 
     # Render both pools before TensorFlow starts its thread pools (workers are forked).
-    train_jobs: list[Job] = [make_job("train", i) for i in range(args.train_scenes)]
-    mine_jobs = [make_job("mine", i) for i in range(args.mine_scenes)]
+    train_jobs: list[Job] = [
+        make_job("train", i, duration_s=args.scene_s) for i in range(args.train_scenes)
+    ]
+    mine_jobs = [
+        make_job("mine", mining_index(i), duration_s=args.scene_s) for i in range(args.mine_scenes)
+    ]
     quiet_jobs = [
         make_job("mine", QUIET_FIRST + i, kind="busy" if i % 2 else "empty")
         for i in range(args.quiet_scenes)
@@ -259,7 +302,7 @@ def main() -> None:
         f"[{time.monotonic() - started:6.0f}s] training pool: {len(y)} windows",
         log["train_windows"],
     )
-    seed_model = fit_classifier(x, y, args.epochs, seed=1)
+    seed_model = fit_classifier(x, y, args.epochs, seed=1, copies=args.augment_copies)
     print(f"[{time.monotonic() - started:6.0f}s] seed model trained")
 
     hx, hy = hard_cases(seed_model, mine_pool)
@@ -268,7 +311,13 @@ def main() -> None:
         f"[{time.monotonic() - started:6.0f}s] mined {len(hy)} hard windows {log['hard_windows']}"
     )
 
-    model = fit_classifier(np.concatenate([x, hx]), np.concatenate([y, hy]), args.epochs, seed=2)
+    model = fit_classifier(
+        np.concatenate([x, hx]),
+        np.concatenate([y, hy]),
+        args.epochs,
+        seed=2,
+        copies=args.augment_copies,
+    )
     from models.common.export import export_model
 
     report = export_model(model, args.out_dir, MODEL_NAME, representative_input={INPUT_NAME: x[:1]})
@@ -278,6 +327,7 @@ def main() -> None:
     del x, y, hx, hy, seed_model
 
     vx, vy = proposals(model, train_pool + mine_pool + quiet_pool)
+    vx, vy = with_augmented(vx, vy, (1,), args.augment_copies, seed=3)
     log["verifier_windows"] = {"other": int(np.sum(vy == 0)), "person": int(np.sum(vy == 1))}
     print(f"[{time.monotonic() - started:6.0f}s] verifier examples {log['verifier_windows']}")
     verifier = fit(
@@ -295,6 +345,7 @@ def main() -> None:
     print(report.summary())
     log["verifier_macs_per_inference"] = report.macs_per_inference
     log["verifier_max_abs_diff"] = report.max_abs_diff
+    log["augment_copies"] = args.augment_copies
     log["train_scene_seconds"] = sum(j.duration_s for j in train_jobs)
     log["mine_scene_seconds"] = sum(j.duration_s for j in mine_jobs)
     log["quiet_scene_seconds"] = sum(j.duration_s for j in quiet_jobs)
