@@ -61,6 +61,9 @@ MINOR_SPEED_M_S = 0.03
 """Seated motion faster than this counts as minor motion (breathing peaks near 0.5 cm/s)."""
 BLOCK_FRAMES = 2400
 SAFE_TEMPI_BPM = (60.0, 75.0, 80.0, 100.0, 120.0, 125.0, 150.0)
+VALIDATION_FIRST = 240
+"""Mining-split index of the first validation scene (``tune``: 240..359); mining uses the
+indices before it and past 1000."""
 MOVER_KEY = 101
 """The renderer draws each mover's randomness from seeded_rng(seed, 101, action index)."""
 

@@ -43,7 +43,7 @@ from earshot_engine.presence.classifier import (
     has_evidence,
 )
 from models.presence.augment import augmented_copies
-from models.presence.data import IGNORE, Job, SceneData, make_job
+from models.presence.data import IGNORE, VALIDATION_FIRST, Job, SceneData, make_job
 from models.presence.pool import CACHE, render_pool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,13 +59,13 @@ QUIET_FIRST = 400
 """Mining-split index of the verifier's extra motion-free rooms (past the validation
 scenes 240..359 that ``tune`` uses)."""
 MORE_MINING_FIRST = 1000
-"""Mining-split index of mining scenes past the first 240 (240..359 are validation, 400..519
-the quiet rooms, 5000.. and 6000.. validation people)."""
+"""Mining-split index of mining scenes past the first VALIDATION_FIRST (240..359 are
+validation, 400..519 the quiet rooms, 5000.. and 6000.. validation people)."""
 
 
 def mining_index(i: int) -> int:
     """Split index of the i-th mining scene, skipping the indices reserved above."""
-    return i if i < 240 else MORE_MINING_FIRST + i - 240
+    return i if i < VALIDATION_FIRST else MORE_MINING_FIRST + i - VALIDATION_FIRST
 
 
 def windows_of(data: SceneData, stride: int = 1, frames: int = CONTEXT_FRAMES) -> np.ndarray:
@@ -250,6 +250,15 @@ def hard_cases(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def export(model, out_dir: Path, name: str, example: np.ndarray) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Write ``name``.tflite/.npz (parity-checked) and return the figures the log keeps."""
+    from models.common.export import export_model
+
+    report = export_model(model, out_dir, name, representative_input={INPUT_NAME: example})
+    print(report.summary())
+    return {"macs_per_inference": report.macs_per_inference, "max_abs_diff": report.max_abs_diff}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--train-scenes", type=int, default=240)
@@ -318,12 +327,7 @@ def main() -> None:
         seed=2,
         copies=args.augment_copies,
     )
-    from models.common.export import export_model
-
-    report = export_model(model, args.out_dir, MODEL_NAME, representative_input={INPUT_NAME: x[:1]})
-    print(report.summary())
-    log["macs_per_inference"] = report.macs_per_inference
-    log["max_abs_diff"] = report.max_abs_diff
+    log |= export(model, args.out_dir, MODEL_NAME, x[:1])
     del x, y, hx, hy, seed_model
 
     vx, vy = proposals(model, train_pool + mine_pool + quiet_pool)
@@ -339,12 +343,9 @@ def main() -> None:
         args.verifier_epochs,
         seed=3,
     )
-    report = export_model(
-        verifier, args.out_dir, VERIFIER_NAME, representative_input={INPUT_NAME: vx[:1]}
-    )
-    print(report.summary())
-    log["verifier_macs_per_inference"] = report.macs_per_inference
-    log["verifier_max_abs_diff"] = report.max_abs_diff
+    log |= {
+        f"verifier_{k}": v for k, v in export(verifier, args.out_dir, VERIFIER_NAME, vx[:1]).items()
+    }
     log["augment_copies"] = args.augment_copies
     log["train_scene_seconds"] = sum(j.duration_s for j in train_jobs)
     log["mine_scene_seconds"] = sum(j.duration_s for j in mine_jobs)

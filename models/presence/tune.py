@@ -24,7 +24,7 @@ from pathlib import Path
 from earshot_engine.presence import tracker
 from earshot_engine.presence.classifier import MODEL_PATH, VERIFIER_PATH
 from earshot_engine.presence.config import PresenceConfig
-from models.presence.data import Job, SceneData, make_job
+from models.presence.data import VALIDATION_FIRST, Job, SceneData, make_job
 from models.presence.evaluate import (
     Outputs,
     SceneResult,
@@ -52,7 +52,10 @@ def validation_jobs(first: int, scenes: int, walks: int, seated: int) -> list[Jo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--first", type=int, default=240, help="first mining-split scene (past those mined)"
+        "--first",
+        type=int,
+        default=VALIDATION_FIRST,
+        help="first mining-split scene (past those mined)",
     )
     parser.add_argument("--scenes", type=int, default=120)
     parser.add_argument("--walks", type=int, default=60, help="extra walk scenes")

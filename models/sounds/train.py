@@ -22,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
+from earshot_engine.sounds.models import EVENTS_NAME, STAGE1_NAME, STAGE2_NAME
 from earshot_engine.sounds.vocabulary import SOUND_TYPES
 from models.common.export import export_model
 from models.sounds import data, mine
@@ -162,7 +163,6 @@ ALERTS_PER_DAY = 1.0
 MAX_THRESHOLD = 0.98
 MAX_RECALL_LOSS = 0.1
 """The budget may cost at most this share of a sound's validation window recall."""
-EVENTS_NAME = "sound_verifier_events"
 MINING_HOURS = 8.0
 MINING_SEED = 31
 """The stream (recording half ``mine.MINING_HALF``) whose proposals train the event verifier."""
@@ -240,8 +240,8 @@ def _stage1_false_alarms(out_dir: Path, feats: np.ndarray, labels: np.ndarray) -
     sound that is not there (-1 if nowhere): the candidates stage 2 exists to reject."""
     from earshot_engine.inference import load_model
 
-    model = load_model(out_dir / "sound_stage1", backend="numpy")
-    thresholds = np.array(json.loads((out_dir / "sound_stage1.json").read_text())["thresholds"])
+    model = load_model(out_dir / STAGE1_NAME, backend="numpy")
+    thresholds = np.array(json.loads((out_dir / f"{STAGE1_NAME}.json").read_text())["thresholds"])
     steps = labels.shape[1]
     margin = np.full(labels.shape, -np.inf, np.float32)
     state = np.zeros((feats.shape[0], 64), np.float32)
@@ -329,7 +329,7 @@ def train_stage1(args: argparse.Namespace) -> None:
         if layer.get_weights():
             layer.set_weights(model.get_layer(layer.name).get_weights())
     example = {"logmel": xv[:1, :10], "gru_state": np.zeros((1, 64), np.float32)}
-    _export(stream, args.out_dir, "sound_stage1", meta, example)
+    _export(stream, args.out_dir, STAGE1_NAME, meta, example)
 
 
 def _fit_verifier(  # type: ignore[no-untyped-def]
@@ -374,7 +374,7 @@ def train_stage2(args: argparse.Namespace) -> None:
     """The alarm verifier (its event thresholds serve models dirs without the event verifier)."""
     model, xvw, yvw = _fit_verifier(args, 2)
     thresholds = _calibrate(args.cache_dir, args.out_dir, _scorer(model), xvw, yvw)
-    _export_verifier(model, args.out_dir, "sound_stage2", thresholds, xvw[:1])
+    _export_verifier(model, args.out_dir, STAGE2_NAME, thresholds, xvw[:1])
 
 
 def train_events(args: argparse.Namespace) -> None:
@@ -394,7 +394,7 @@ def _frozen_stage1(heads: int):  # type: ignore[no-untyped-def]
     """The shipped stage-1 step model rebuilt in Keras from its npz, with ``heads`` outputs."""
     from earshot_engine.inference import read_npz_model
 
-    _, w = read_npz_model(OUT_DIR / "sound_stage1.npz")
+    _, w = read_npz_model(OUT_DIR / f"{STAGE1_NAME}.npz")
     model = build_stage1_step(np.zeros(40), np.ones(40), heads=heads)
     # the exported normalisation is x * scale + shift: a BatchNorm with mean 0, variance 1
     model.get_layer("norm").set_weights(
@@ -413,7 +413,7 @@ def _embeddings(
     from earshot_engine.inference import load_model
     from earshot_engine.sounds.features import log_mel
 
-    trunk = load_model(OUT_DIR / "sound_stage1", backend="numpy")
+    trunk = load_model(OUT_DIR / STAGE1_NAME, backend="numpy")
     pools = data.by_label("train")
     feats, labels = [], []
     for i in range(count):
@@ -464,7 +464,7 @@ def train_head(args: argparse.Namespace) -> None:
     tp = np.sum((pv >= threshold) & (yv > 0))
     f1 = 2 * tp / (np.sum(pv >= threshold) + np.sum(yv > 0) + 1e-9)
     print(f"head {args.sound}: validation step F1 {f1:.3f} at threshold {threshold}")
-    meta = json.loads((OUT_DIR / "sound_stage1.json").read_text())
+    meta = json.loads((OUT_DIR / f"{STAGE1_NAME}.json").read_text())
     model, old = _frozen_stage1(len(meta["sounds"]) + 1)
     kernel = np.concatenate([old["heads/kernel"], w[:, None].astype(np.float32)], axis=1)
     bias = np.concatenate([old["heads/bias"], np.array([b], np.float32)])
@@ -472,10 +472,10 @@ def train_head(args: argparse.Namespace) -> None:
     meta["sounds"].append(args.sound)
     meta["thresholds"].append(threshold)
     out_dir = Path(args.out)
-    report = export_model(model, out_dir, "sound_stage1")
+    report = export_model(model, out_dir, STAGE1_NAME)
     print(report.summary())
-    (out_dir / "sound_stage1.json").write_text(json.dumps(meta, indent=1) + "\n")
-    print(f"wrote {out_dir}/sound_stage1.* with {len(meta['sounds'])} heads")
+    (out_dir / f"{STAGE1_NAME}.json").write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"wrote {out_dir}/{STAGE1_NAME}.* with {len(meta['sounds'])} heads")
 
 
 def stage2_thresholds(args: argparse.Namespace) -> None:
@@ -483,14 +483,14 @@ def stage2_thresholds(args: argparse.Namespace) -> None:
     from earshot_engine.inference import load_model
 
     _, _, xvw, yvw = _stage2_windows(args.cache_dir, args.out_dir, args.count)
-    model = load_model(args.out_dir / "sound_stage2", backend="numpy")
+    model = load_model(args.out_dir / STAGE2_NAME, backend="numpy")
 
     def score(v: np.ndarray) -> np.ndarray:
         return np.concatenate(
             [model.run({"logmel": v[i : i + 64]})["scores"] for i in range(0, len(v), 64)]
         )
 
-    path = args.out_dir / "sound_stage2.json"
+    path = args.out_dir / f"{STAGE2_NAME}.json"
     meta = json.loads(path.read_text())
     meta.update(_calibrate(args.cache_dir, args.out_dir, score, xvw, yvw))
     print("thresholds", meta["thresholds"], "alarm checks", meta["alarm_check_thresholds"])
