@@ -69,6 +69,7 @@ from .const import (
     OPT_PRESENCE_SENSITIVITY,
     OPT_SAMPLE_RATE_HZ,
     OPT_SOUND_LEVEL_INTERVAL_S,
+    OPT_SOUND_MODELS,
     OPT_SOUND_SENSITIVITY,
     OPT_SOUND_SENSITIVITY_PER_SOUND,
     OPT_SOUNDS_ENABLED,
@@ -76,6 +77,7 @@ from .const import (
     SENSITIVITY_DEFAULT,
     SENSITIVITY_LEVELS,
     SIMULATED_UNIQUE_ID,
+    SOUND_MODEL_SETS,
     SOUND_NAMES,
     SOURCE_SIMULATED,
     SOURCE_SOUND_CARD,
@@ -459,6 +461,9 @@ class EarshotOptionsFlow(OptionsFlow):
                     list(SENSITIVITY_LEVELS), translation_key="sensitivity"
                 ),
                 vol.Required(OPT_SOUND_LEVEL_INTERVAL_S): _number(1, 300, 1, "s"),
+                vol.Required(OPT_SOUND_MODELS): _select(
+                    list(SOUND_MODEL_SETS), translation_key="sound_models"
+                ),
             }
         )
         schema = self._filled(schema).extend(

@@ -11,6 +11,7 @@ import logging
 from typing import Final
 
 from .engine.guard.policy import DEFAULT_ALERTS, DETECTIONS, GuardMode
+from .engine.sounds.models import MODEL_SETS
 from .engine.sounds.vocabulary import SENSITIVITIES, SOUND_TYPES
 
 DOMAIN: Final = "earshot"
@@ -54,6 +55,9 @@ OPT_SOUND_SENSITIVITY: Final = "sound_sensitivity"
 OPT_SOUND_SENSITIVITY_PER_SOUND: Final = "sound_sensitivity_per_sound"
 OPT_SOUND_LEVEL_INTERVAL_S: Final = "sound_level_interval_s"
 """How long each sound level reading averages (and so how often it is published)."""
+OPT_SOUND_MODELS: Final = "sound_models"
+"""Which shipped sound model set runs: ``standard`` or ``extended`` (CC BY-NC)."""
+SOUND_MODEL_SETS: Final = tuple(MODEL_SETS)
 
 # --- Options: guard ---------------------------------------------------------------
 OPT_GUARD_FOLLOW: Final = "guard_follow"
@@ -99,6 +103,7 @@ DEFAULT_OPTIONS: Final[dict[str, object]] = {
     OPT_SOUND_SENSITIVITY: SENSITIVITY_MEDIUM,
     OPT_SOUND_SENSITIVITY_PER_SOUND: {},
     OPT_SOUND_LEVEL_INTERVAL_S: 1,
+    OPT_SOUND_MODELS: "standard",
     OPT_GUARD_FOLLOW: GUARD_FOLLOW_MANUAL,
     OPT_GUARD_PEOPLE: [],
     OPT_GUARD_ALERTS_HOME: _alerts(GuardMode.HOME),

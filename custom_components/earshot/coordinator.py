@@ -44,6 +44,7 @@ from .const import (
     OPT_PRESENCE_ENABLED,
     OPT_SAMPLE_RATE_HZ,
     OPT_SOUND_LEVEL_INTERVAL_S,
+    OPT_SOUND_MODELS,
     OPT_SOUNDS_ENABLED,
     RECONNECT_INITIAL_S,
     RECONNECT_MAX_S,
@@ -99,6 +100,7 @@ def _structure(options: Mapping[str, Any]) -> tuple[object, ...]:
         bool(option(options, OPT_PRESENCE_ENABLED)),
         bool(option(options, OPT_SOUNDS_ENABLED)),
         float(option(options, OPT_SOUND_LEVEL_INTERVAL_S)),
+        str(option(options, OPT_SOUND_MODELS)),
     )
 
 

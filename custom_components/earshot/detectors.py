@@ -27,6 +27,7 @@ from .const import (
     OPT_PRESENCE_ENABLED,
     OPT_PRESENCE_SENSITIVITY,
     OPT_SOUND_LEVEL_INTERVAL_S,
+    OPT_SOUND_MODELS,
     OPT_SOUND_SENSITIVITY,
     OPT_SOUND_SENSITIVITY_PER_SOUND,
     OPT_SOUNDS_ENABLED,
@@ -39,6 +40,7 @@ from .engine.presence.config import PresenceConfig
 from .engine.presence.detector import PresenceDetector
 from .engine.runtime import Detector
 from .engine.sounds.detector import SoundConfig, SoundEventDetector
+from .engine.sounds.models import MODEL_SETS, parse_model_set
 from .engine.sounds.vocabulary import parse_sensitivity, parse_sound_type
 
 _LOGGER = logging.getLogger(__name__)
@@ -166,7 +168,8 @@ def build_detectors(entry: ConfigEntry, source: AudioSource) -> DetectorSet:
             result.detectors.extend((IsolatedDetector(result.presence), ClipRecorder()))
     if option(entry.options, OPT_SOUNDS_ENABLED):
         try:
-            result.sounds = SoundEventDetector(sound_config(entry.options))
+            models_dir = MODEL_SETS[parse_model_set(option(entry.options, OPT_SOUND_MODELS))]
+            result.sounds = SoundEventDetector(sound_config(entry.options), models_dir=models_dir)
         except ModelLoadError as err:
             result.model_problems.append(f"sounds: {err}")
         else:

@@ -5,9 +5,10 @@ Reads ``../shared/data/sounds`` beside the repository (or ``$EARSHOT_SOUNDS``) i
 * ESC-50/ESC-10 clips by fold: folds 1-3 train, 4-5 development evaluation.
 * ProtoSound clips grouped by recording (names stripped of take/chunk numbers),
   about 70 % of groups train by a stable hash, the rest evaluation.
-* CC BY-NC clips (ESC-50 glass break, sirens, backgrounds) and the quiet-room
-  recording (no licence; overlapping chunks) are evaluation-only, so the shipped
-  weights inherit neither.
+* CC BY-NC clips (ESC-50 glass break, sirens, backgrounds): folds 1-3 are
+  ``train_nc``, used only by the ``extended`` model set (whose weights inherit CC
+  BY-NC), folds 4-5 evaluation. The quiet-room recording (no licence; overlapping
+  chunks) is evaluation-only. The ``standard`` set inherits neither licence.
 * The four long Arm smoke-alarm recordings are evaluation-only: they are the
   "real alarm sounding >= 8 s" test.
 """
@@ -58,11 +59,13 @@ def _split(row: dict[str, str]) -> str:
     lic = row["license"]
     if name == "protosound__appliances_lib_4":
         return "eval"  # the only real appliance beeps: keep one for evaluation
-    if "BY-NC" in lic or "no license" in lic or name.startswith("pico__"):
+    if "no license" in lic or name.startswith("pico__"):
         return "eval"
     if name.startswith(("esc10__", "esc50__")):
         fold = int(name.split("__")[1].split("-")[0])
-        return "train" if fold <= 3 else "eval"
+        if fold > 3:
+            return "eval"
+        return "train_nc" if "BY-NC" in lic else "train"
     digest = hashlib.sha1(_group(name).encode()).digest()[0]
     return "train" if digest < 0.7 * 256 else "eval"
 
@@ -81,10 +84,16 @@ def load(path: Path) -> np.ndarray:
     return samples.mean(axis=1).astype(np.float64)
 
 
-def by_label(split: str) -> dict[str, list[Path]]:
+TRAINING_SETS = {"standard": ("train",), "extended": ("train", "train_nc")}
+"""The clip splits each model set trains on. ``extended`` adds ESC-50's CC BY-NC folds
+1-3 (glass break, sirens, cats, snoring, horns, bells, birds, thunder): its weights
+inherit CC BY-NC."""
+
+
+def by_label(*splits: str) -> dict[str, list[Path]]:
     out: dict[str, list[Path]] = {}
     for c in clips():
-        if c.split == split:
+        if c.split in splits:
             out.setdefault(c.label, []).append(c.path)
     return out
 
@@ -161,7 +170,7 @@ def _event(
         )
     if label == "co_alarm":
         return synth.alarm(rng, "t4", total_s)
-    if label == "glass_break":
+    if label == "glass_break" and (not pools.get("glass_break") or rng.random() < 0.5):
         return synth.glass_break(rng, total_s)
     if label == "appliance_beep" and rng.random() < 0.8:
         return synth.beeps(rng, total_s)
@@ -216,9 +225,11 @@ def mixture(
     return x.astype(np.float32), labels
 
 
-def dataset(split: str, count: int, total_s: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def dataset(
+    splits: tuple[str, ...], count: int, total_s: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(count, frames, mels) log-mel and (count, steps, sounds) labels of fresh mixtures."""
-    pools = by_label(split)
+    pools = by_label(*splits)
     rng = np.random.default_rng(seed)
     feats, labels = [], []
     steps = int(total_s * SR) // (HOP_SAMPLES * STEP_FRAMES)

@@ -230,7 +230,9 @@ def baselines() -> None:
     )
 
 
-def long_background(hours: float, sensitivity: Sensitivity = "medium") -> None:
+def long_background(
+    hours: float, sensitivity: Sensitivity = "medium", models_dir: Path = MODELS_DIR
+) -> None:
     """False events on a long stream of development backgrounds (nothing in it is an event)."""
     rng = np.random.default_rng(11)
     pool = [
@@ -239,7 +241,7 @@ def long_background(hours: float, sensitivity: Sensitivity = "medium") -> None:
         if c.split == "eval" and c.label in ("background", "speech", "siren")
     ]
     config = SoundConfig(sensitivity=sensitivity, clips=False)
-    detector = SoundEventDetector(config, backend="numpy")
+    detector = SoundEventDetector(config, models_dir=models_dir, backend="numpy")
     detector.reset()
 
     def chunk() -> np.ndarray:
@@ -325,7 +327,9 @@ def main() -> None:
         help="clip figures on the training split (synthetic bed and glass) for decisions; "
         "nothing held out is read",
     )
-    parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+    parser.add_argument(
+        "--models-dir", type=Path, default=MODELS_DIR, help="detection figures of these models"
+    )
     args = parser.parse_args()
     if args.validation:
         for stage2 in (True, False):
@@ -334,13 +338,13 @@ def main() -> None:
         return
     macs()
     cost()
-    full = report_clips(evaluate_clips(stage2=True), "stage 1 + temporal + stage 2")
-    only1 = report_clips(evaluate_clips(stage2=False), "stage 1 + temporal only")
-    del full, only1
+    for stage2 in (True, False):
+        name = "stage 1 + temporal" + (" + stage 2" if stage2 else " only")
+        report_clips(evaluate_clips(stage2, "eval", args.models_dir), name)
     baselines()
     if not args.skip_long:
-        long_background(args.hours, "medium")
-        long_background(args.hours, "low")
+        long_background(args.hours, "medium", args.models_dir)
+        long_background(args.hours, "low", args.models_dir)
 
 
 if __name__ == "__main__":

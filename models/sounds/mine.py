@@ -81,14 +81,16 @@ def _half(path: Path) -> int:
     return hashlib.sha1(path.name.encode()).digest()[0] % 2
 
 
-def negative_stream(rng: np.random.Generator, seconds: float, half: int) -> np.ndarray:
+def negative_stream(
+    rng: np.random.Generator, seconds: float, half: int, splits: tuple[str, ...]
+) -> np.ndarray:
     """Continuous training-split household audio with no vocabulary sound in it.
 
     Only one ``half`` of the recordings (by a stable hash of the name) is used, so
     the proposals the event verifier learns from and those that calibrate it come from
     different recordings.
     """
-    pools = data.by_label("train")
+    pools = data.by_label(*splits)
     recordings = [p for p in pools["background"] + pools["speech"] if _half(p) == half]
     n = int(seconds * data.SR)
     parts, length = [], 0
@@ -168,11 +170,11 @@ def feed(
 
 
 def _feed(
-    detector: SoundEventDetector, hours: float, seed: int, half: int
+    detector: SoundEventDetector, hours: float, seed: int, half: int, splits: tuple[str, ...]
 ) -> tuple[float, Counter[str]]:
     """Stream ``hours`` of negative audio through ``detector``."""
     rng = np.random.default_rng(seed)
-    return feed(detector, lambda: negative_stream(rng, CHUNK_S, half), hours)
+    return feed(detector, lambda: negative_stream(rng, CHUNK_S, half, splits), hours)
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ class Mined:
     """(n,) the proposed sound's head index, or -1 for an alarm check (any alarm-like head)."""
 
 
-def _key(models_dir: Path) -> str:
+def _key(models_dir: Path, splits: tuple[str, ...]) -> str:
     """Digest of everything that decides which windows a mining run collects."""
     digest = hashlib.sha256()
     paths = [
@@ -198,16 +200,20 @@ def _key(models_dir: Path) -> str:
     paths += [models_dir / "sound_stage1.npz", models_dir / "sound_stage1.json"]
     for path in [*paths, data.DATA_DIR / "manifest.csv"]:
         digest.update(path.read_bytes())
+    digest.update(" ".join(splits).encode())
     return digest.hexdigest()[:12]
 
 
-def mine(cache: Path, models_dir: Path, hours: float, seed: int, half: int) -> Mined:
-    """Every window the stage 1 in ``models_dir`` proposes on ``hours`` of stream (cached)."""
+def mine(
+    cache: Path, models_dir: Path, hours: float, seed: int, half: int, splits: tuple[str, ...]
+) -> Mined:
+    """Every window the stage 1 in ``models_dir`` proposes on ``hours`` of stream made
+    of the clip ``splits`` (cached)."""
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"mined_{hours}_{seed}_{half}_{_key(models_dir)}.npz"
+    path = cache / f"mined_{hours}_{seed}_{half}_{_key(models_dir, splits)}.npz"
     if not path.exists():
         detector = _MiningDetector(models_dir)
-        run_hours, _ = _feed(detector, hours, seed, half)
+        run_hours, _ = _feed(detector, hours, seed, half, splits)
         found = detector.rejecter
         windows = np.stack(found.windows) if found.windows else np.zeros((0, 200, 40))
         index = [SOUND_TYPES.index(s) if s != ALARM else -1 for s in found.sounds]  # type: ignore[arg-type]
@@ -226,10 +232,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=VALIDATION_SEED)
     parser.add_argument("--sensitivity", default="medium", choices=["low", "medium", "high"])
     parser.add_argument("--models-dir", type=Path, default=ENGINE_SOUNDS.parents[1] / "models")
+    parser.add_argument(
+        "--data", choices=sorted(data.TRAINING_SETS), default="standard", help="clips to stream"
+    )
     args = parser.parse_args()
     config = SoundConfig(sensitivity=args.sensitivity, clips=False)
     detector = SoundEventDetector(config, models_dir=args.models_dir, backend="numpy")
-    hours, events = _feed(detector, args.hours, args.seed, CALIBRATION_HALF)
+    hours, events = _feed(
+        detector, args.hours, args.seed, CALIBRATION_HALF, data.TRAINING_SETS[args.data]
+    )
     n = sum(events.values())
     print(
         f"[validation stream] {hours:.2f} h of training-split audio at {args.sensitivity}: "

@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -22,13 +23,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
-from earshot_engine.sounds.models import EVENTS_NAME, STAGE1_NAME, STAGE2_NAME
+from earshot_engine.sounds.models import (
+    EVENTS_NAME,
+    MODEL_SETS,
+    MODEL_SUFFIXES,
+    STAGE1_NAME,
+    STAGE2_NAME,
+)
 from earshot_engine.sounds.vocabulary import SOUND_TYPES
 from models.common.export import export_model
 from models.sounds import data, mine
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT_DIR = ROOT / "custom_components" / "earshot" / "models"
+OUT_DIR = MODEL_SETS["standard"]
 CACHE = ROOT / "models" / ".cache" / "sounds"
 STAGE2_FRAMES = 200
 THREADS = 2
@@ -63,16 +70,18 @@ def mixture_key() -> str:
 
 
 def _datasets(
-    cache: Path, name: str, count: int, total_s: float, seed: int
+    args: argparse.Namespace, name: str, count: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
+    """4 s mixtures of the ``args.data`` training clips (cached)."""
+    cache = args.cache_dir
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"{name}_{count}_{total_s}_{seed}_{mixture_key()}.npz"
+    path = cache / f"{name}_{args.data}_{count}_4.0_{seed}_{mixture_key()}.npz"
     if path.exists():
         z = np.load(path)
         return z["x"], z["y"]
     # validation mixtures reuse training clips with a new seed: thresholds are calibrated
     # there, so the evaluation split stays untouched until models/sounds/evaluate
-    x, y = data.dataset("train", count, total_s, seed)
+    x, y = data.dataset(data.TRAINING_SETS[args.data], count, 4.0, seed)
     partial = path.with_suffix(".partial.npz")
     np.savez(partial, x=x, y=y)
     partial.replace(path)  # an interrupted run never leaves a truncated cache behind
@@ -168,6 +177,12 @@ MINING_SEED = 31
 """The stream (recording half ``mine.MINING_HALF``) whose proposals train the event verifier."""
 
 
+def _mine(args: argparse.Namespace, hours: float, seed: int, half: int) -> mine.Mined:
+    """What the stage 1 in ``args.out_dir`` proposes on a stream of ``args.data`` clips."""
+    splits = data.TRAINING_SETS[args.data]
+    return mine.mine(args.cache_dir, args.out_dir, hours, seed, half, splits)
+
+
 def _thresholds(pred: np.ndarray, truth: np.ndarray, beta: float = 1.0) -> list[float]:
     """Per-sound threshold maximising F-beta on validation mixtures (medium sensitivity)."""
     out = []
@@ -209,7 +224,7 @@ def _budget_thresholds(
 
 
 def _calibrate(  # type: ignore[no-untyped-def]
-    cache: Path, out_dir: Path, score, xvw: np.ndarray, yvw: np.ndarray
+    args: argparse.Namespace, score, xvw: np.ndarray, yvw: np.ndarray
 ) -> dict[str, list[float]]:
     """Stage-2 thresholds: F0.5 on validation windows, then raised towards the budget.
 
@@ -219,7 +234,7 @@ def _calibrate(  # type: ignore[no-untyped-def]
     """
     pv = score(xvw)
     base = _thresholds(pv, yvw, STAGE2_BETA)
-    mined = mine.mine(cache, out_dir, CALIBRATION_HOURS, CALIBRATION_SEED, mine.CALIBRATION_HALF)
+    mined = _mine(args, CALIBRATION_HOURS, CALIBRATION_SEED, mine.CALIBRATION_HALF)
     mined_scores = score(mined.windows)
     final = _budget_thresholds(base, mined, mined_scores, pv, yvw)
     for k, sound in enumerate(SOUND_TYPES):
@@ -257,7 +272,7 @@ def _stage1_false_alarms(out_dir: Path, feats: np.ndarray, labels: np.ndarray) -
 
 
 def _stage2_windows(
-    cache: Path, out_dir: Path, count: int
+    args: argparse.Namespace,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Three 2 s windows per training and validation mixture (fixed seed).
 
@@ -266,8 +281,8 @@ def _stage2_windows(
     when there is none) and one centred on the trained stage 1's worst false alarm in
     the mixture (the loudest step when it has none). Stage 1 must be trained first.
     """
-    x, y = _datasets(cache, "train", count, 4.0, 1)
-    xv, yv = _datasets(cache, "val", count // 5, 4.0, 2)
+    x, y = _datasets(args, "train", args.count, 1)
+    xv, yv = _datasets(args, "val", args.count // 5, 2)
     rng = np.random.default_rng(3)
     span = STAGE2_FRAMES // data.STEP_FRAMES
 
@@ -284,7 +299,7 @@ def _stage2_windows(
         return [int(rng.integers(steps - span + 1)), centred(steps, event), centred(steps, hard)]
 
     def windows(f: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        false_alarms = _stage1_false_alarms(out_dir, f, lab)
+        false_alarms = _stage1_false_alarms(args.out_dir, f, lab)
         print(f"stage-1 false alarms in {np.sum(false_alarms >= 0)} of {len(f)} mixtures")
         pairs = [(i, s) for i in range(f.shape[0]) for s in starts(f[i], lab[i], false_alarms[i])]
         step = data.STEP_FRAMES
@@ -311,8 +326,8 @@ def train_stage1(args: argparse.Namespace) -> None:
     import tensorflow as tf
 
     deterministic(1)
-    x, y = _datasets(args.cache_dir, "train", args.count, 4.0, 1)
-    xv, yv = _datasets(args.cache_dir, "val", args.count // 5, 4.0, 2)
+    x, y = _datasets(args, "train", args.count, 1)
+    xv, yv = _datasets(args, "val", args.count // 5, 2)
     mean, std = x.mean(axis=(0, 1)), x.std(axis=(0, 1)) + 1e-3
     model = build_stage1(40, mean, std)
     model.compile(tf.keras.optimizers.Adam(2e-3), loss=_weighted_bce(4.0))
@@ -342,11 +357,11 @@ def _fit_verifier(  # type: ignore[no-untyped-def]
     import tensorflow as tf
 
     deterministic(seed)
-    xw, yw, xvw, yvw = _stage2_windows(args.cache_dir, args.out_dir, args.count)
+    xw, yw, xvw, yvw = _stage2_windows(args)
     if negatives is not None:
         xw = np.concatenate([xw, negatives.astype(xw.dtype)])
         yw = np.concatenate([yw, np.zeros((len(negatives), yw.shape[1]), yw.dtype)])
-    x, _ = _datasets(args.cache_dir, "train", args.count, 4.0, 1)
+    x, _ = _datasets(args, "train", args.count, 1)
     mean, std = x.mean(axis=(0, 1)), x.std(axis=(0, 1)) + 1e-3
     del x
     model = build_stage2(mean, std)
@@ -371,9 +386,20 @@ def _export_verifier(  # type: ignore[no-untyped-def]
 
 
 def train_stage2(args: argparse.Namespace) -> None:
-    """The alarm verifier (its event thresholds serve models dirs without the event verifier)."""
+    """The alarm verifier (its event thresholds serve models dirs without the event verifier).
+
+    The extended set keeps the standard one: its extra recordings hold no alarm, and
+    an alarm check should not change without alarm data showing it is no worse.
+    """
+    if args.data != "standard":
+        for suffix in MODEL_SUFFIXES:
+            shutil.copyfile(
+                OUT_DIR / f"{STAGE2_NAME}{suffix}", args.out_dir / f"{STAGE2_NAME}{suffix}"
+            )
+        print(f"{args.data}: copied the standard {STAGE2_NAME} (alarm checks) to {args.out_dir}")
+        return
     model, xvw, yvw = _fit_verifier(args, 2)
-    thresholds = _calibrate(args.cache_dir, args.out_dir, _scorer(model), xvw, yvw)
+    thresholds = _calibrate(args, _scorer(model), xvw, yvw)
     _export_verifier(model, args.out_dir, STAGE2_NAME, thresholds, xvw[:1])
 
 
@@ -384,9 +410,9 @@ def train_events(args: argparse.Namespace) -> None:
     alarm heads need, so they train a model of their own that only confirms events;
     alarm checks stay with ``sound_stage2``.
     """
-    mined = mine.mine(args.cache_dir, args.out_dir, MINING_HOURS, MINING_SEED, mine.MINING_HALF)
+    mined = _mine(args, MINING_HOURS, MINING_SEED, mine.MINING_HALF)
     model, xvw, yvw = _fit_verifier(args, 4, mined.windows)
-    thresholds = _calibrate(args.cache_dir, args.out_dir, _scorer(model), xvw, yvw)["thresholds"]
+    thresholds = _calibrate(args, _scorer(model), xvw, yvw)["thresholds"]
     _export_verifier(model, args.out_dir, EVENTS_NAME, {"thresholds": thresholds}, xvw[:1])
 
 
@@ -482,7 +508,7 @@ def stage2_thresholds(args: argparse.Namespace) -> None:
     """Recalibrate the shipped stage 2's thresholds (numpy path, no retraining)."""
     from earshot_engine.inference import load_model
 
-    _, _, xvw, yvw = _stage2_windows(args.cache_dir, args.out_dir, args.count)
+    _, _, xvw, yvw = _stage2_windows(args)
     model = load_model(args.out_dir / STAGE2_NAME, backend="numpy")
 
     def score(v: np.ndarray) -> np.ndarray:
@@ -492,7 +518,7 @@ def stage2_thresholds(args: argparse.Namespace) -> None:
 
     path = args.out_dir / f"{STAGE2_NAME}.json"
     meta = json.loads(path.read_text())
-    meta.update(_calibrate(args.cache_dir, args.out_dir, score, xvw, yvw))
+    meta.update(_calibrate(args, score, xvw, yvw))
     print("thresholds", meta["thresholds"], "alarm checks", meta["alarm_check_thresholds"])
     path.write_text(json.dumps(meta, indent=1) + "\n")
 
@@ -508,7 +534,14 @@ def main() -> None:
     parser.add_argument("--positives", help="head: folder of WAV clips of the new sound")
     parser.add_argument("--out", help="head: output folder for the widened stage 1")
     parser.add_argument(
-        "--out-dir", type=Path, default=OUT_DIR, help="stage1/stage2: where to export"
+        "--data",
+        choices=sorted(data.TRAINING_SETS),
+        default="standard",
+        help="training clips: standard (licence-clean) or extended (adds CC BY-NC ESC-50 "
+        "folds 1-3; the weights inherit CC BY-NC)",
+    )
+    parser.add_argument(
+        "--out-dir", type=Path, help="where to export (default: the shipped folder of --data)"
     )
     parser.add_argument(
         "--cache-dir", type=Path, default=CACHE, help="where generated mixtures are cached"
@@ -516,6 +549,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.stage == "head" and not (args.sound and args.positives and args.out):
         parser.error("head needs --sound, --positives and --out")
+    if args.out_dir is None:
+        args.out_dir = MODEL_SETS[args.data]
     if args.epochs is None:
         args.epochs = 20 if args.stage == "stage1" else 10
     started = time.perf_counter()

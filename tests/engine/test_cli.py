@@ -210,3 +210,21 @@ def test_a_model_that_cannot_load_is_a_one_line_error_per_file(
     assert code == 2
     assert [r["kind"] for r in records] == ["level"]  # what could be analysed still is
     assert "a.wav: sound: cannot read sounds_stage1.npz" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("models", ["standard", "extended"])
+def test_analyze_hears_a_smoke_alarm_with_either_sound_model_set(
+    tmp_path: Path, models: str
+) -> None:
+    from earshot_engine.simulation.household import smoke_alarm
+
+    period = smoke_alarm(np.random.default_rng(1), 16_000, 4.0, "piezo")
+    x = np.concatenate([np.zeros(16_000), np.tile(period, 4), np.zeros(16_000)])
+    noise = 1e-3 * np.random.default_rng(2).normal(size=x.size)
+    write_wav(
+        tmp_path / "alarm.wav", (0.3 * x / np.max(np.abs(x)) + noise).astype(np.float32), 16_000
+    )
+    argv = ["analyze", str(tmp_path / "alarm.wav"), "--kinds", "sound", "--sound-models", models]
+    code, records = _run(argv)
+    assert code == 0
+    assert [r["type"] for r in records] == ["smoke_alarm"]

@@ -10,14 +10,21 @@ import pytest
 from custom_components.earshot.engine.audio import AudioBlock
 from custom_components.earshot.engine.offline import run_detectors
 from custom_components.earshot.engine.sounds.detector import SoundConfig, SoundEventDetector
-from custom_components.earshot.engine.sounds.models import Stage2
+from custom_components.earshot.engine.sounds.models import (
+    MODEL_SETS,
+    MODEL_SUFFIXES,
+    STAGE2_NAME,
+    Stage2,
+    parse_model_set,
+)
 from custom_components.earshot.engine.sounds.offline import analyze_sounds
 from custom_components.earshot.engine.sounds.results import HazardState, NoiseFloor, SoundEvent
 
 
-@pytest.fixture(scope="module")
-def detector() -> SoundEventDetector:
-    return SoundEventDetector(backend="numpy")
+@pytest.fixture(scope="module", params=sorted(MODEL_SETS))
+def detector(request: pytest.FixtureRequest) -> SoundEventDetector:
+    """Each shipped model set must pass every behaviour test."""
+    return SoundEventDetector(models_dir=MODEL_SETS[request.param], backend="numpy")
 
 
 def _alarm(
@@ -152,24 +159,38 @@ def test_offline_detections_print_as_the_cli_json(detector: SoundEventDetector) 
     assert float(str(row["start"])) < float(str(row["end"]))
 
 
+@pytest.mark.parametrize("model_set", sorted(MODEL_SETS))
 @pytest.mark.parametrize("name", ["sound_stage1", "sound_stage2", "sound_verifier_events"])
-def test_shipped_models_agree_between_numpy_and_litert(name: str) -> None:
+def test_shipped_models_agree_between_numpy_and_litert(name: str, model_set: str) -> None:
     from custom_components.earshot.engine.inference import (
         assert_backends_agree,
         litert_interpreter_class,
         load_model,
     )
-    from custom_components.earshot.engine.sounds.models import MODELS_DIR
 
     if litert_interpreter_class() is None:
         pytest.skip("LiteRT is not installed")
-    model = load_model(MODELS_DIR / name, backend="numpy")
+    path = MODEL_SETS[parse_model_set(model_set)] / name
+    model = load_model(path, backend="numpy")
     rng = np.random.default_rng(4)
     inputs = {
         i.name: rng.normal(-5, 3, (1, *(d or 1 for d in i.shape[1:]))).astype(np.float32)
         for i in model.spec.inputs
     }
-    assert_backends_agree(MODELS_DIR / name, inputs, atol=1e-4)
+    assert_backends_agree(path, inputs, atol=1e-4)
+
+
+def test_the_extended_set_checks_alarms_with_the_standard_alarm_verifier() -> None:
+    for suffix in MODEL_SUFFIXES:
+        name = f"{STAGE2_NAME}{suffix}"
+        extended, standard = MODEL_SETS["extended"] / name, MODEL_SETS["standard"] / name
+        assert extended.read_bytes() == standard.read_bytes(), name
+
+
+def test_an_unknown_model_set_is_a_clear_error() -> None:
+    assert parse_model_set("extended") == "extended"
+    with pytest.raises(ValueError, match="unknown sound model set 'large'"):
+        parse_model_set("large")
 
 
 def _beeping(

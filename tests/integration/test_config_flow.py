@@ -341,6 +341,7 @@ async def test_options_flow(hass: HomeAssistant, simulated_entry: MockConfigEntr
             "sounds_enabled": ["smoke_alarm", "dog_bark"],
             "sound_sensitivity": "high",
             "sound_level_interval_s": 30,
+            "sound_models": "extended",
             "per_sound": per_sound,
         },
     )
@@ -349,6 +350,7 @@ async def test_options_flow(hass: HomeAssistant, simulated_entry: MockConfigEntr
         "sounds_enabled": ["smoke_alarm", "dog_bark"],
         "sound_sensitivity": "high",
         "sound_level_interval_s": 30,
+        "sound_models": "extended",
         "sound_sensitivity_per_sound": {"dog_bark": "low"},
     }
 

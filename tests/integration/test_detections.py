@@ -27,6 +27,7 @@ from custom_components.earshot.engine.presence.results import (
     UltrasoundUnsupported,
 )
 from custom_components.earshot.engine.runtime import SourceStatus
+from custom_components.earshot.engine.sounds.models import MODEL_SETS
 from custom_components.earshot.engine.sounds.results import (
     HazardState,
     NoiseFloor,
@@ -265,6 +266,25 @@ async def test_turning_presence_off_reloads_without_presence_entities(
     assert ("close", None) in first.calls
     assert hass.states.get(f"binary_sensor.{NAME}_occupancy").state == STATE_UNAVAILABLE
     assert _state(hass, f"binary_sensor.{NAME}_smoke_alarm") is not None
+
+
+async def test_choosing_the_extended_sound_models_reloads_onto_them(
+    hass: HomeAssistant, simulated_entry: MockConfigEntry, controlled_source: ControlledSource
+) -> None:
+    simulated_entry.add_to_hass(hass)
+    with (
+        patch("custom_components.earshot.detectors.SoundEventDetector") as sounds,
+        patch("custom_components.earshot.detectors.PresenceDetector"),
+    ):
+        assert await hass.config_entries.async_setup(simulated_entry.entry_id)
+        assert sounds.call_args.kwargs["models_dir"] == MODEL_SETS["standard"]
+        hass.config_entries.async_update_entry(
+            simulated_entry, options={**simulated_entry.options, "sound_models": "extended"}
+        )
+        await hass.async_block_till_done()
+        assert sounds.call_args.kwargs["models_dir"] == MODEL_SETS["extended"]
+    assert simulated_entry.state is ConfigEntryState.LOADED
+    assert await hass.config_entries.async_unload(simulated_entry.entry_id)
 
 
 async def test_missing_model_leaves_detector_out_with_repair_issue(

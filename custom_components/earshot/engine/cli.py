@@ -21,6 +21,7 @@ from .inference import ModelLoadError
 from .level import LevelMeter, LevelReading
 from .offline import run_detectors
 from .sound_device import list_devices
+from .sounds.models import MODEL_SETS
 from .wavio import read_wav, write_wav
 
 EXIT_OK = 0
@@ -105,7 +106,9 @@ def sound_analyzer(args: argparse.Namespace) -> FileAnalyzer:
     from .sounds import offline  # deferred: loads two models
     from .sounds.detector import SoundEventDetector
 
-    detector = functools.cache(SoundEventDetector)
+    detector = functools.cache(
+        functools.partial(SoundEventDetector, models_dir=MODEL_SETS[args.sound_models])
+    )
 
     def analyze(file: str, samples: FloatArray, sample_rate_hz: int) -> Iterator[Record]:
         mics = [c for c in range(samples.shape[1]) if c != args.reference_channel]
@@ -270,6 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--stage1-only",
         action="store_true",
         help="report sound proposals without stage-2 verification",
+    )
+    analyze.add_argument(
+        "--sound-models",
+        choices=tuple(MODEL_SETS),
+        default="standard",
+        help="sound model set: standard, or extended (also trained on CC BY-NC "
+        "recordings: non-commercial use only)",
     )
     analyze.add_argument(
         "--carrier",

@@ -16,6 +16,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -26,6 +27,25 @@ from .vocabulary import SOUND_TYPES, SoundType
 _LOGGER = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+SoundModelSet = Literal["standard", "extended"]
+MODEL_SETS: dict[SoundModelSet, Path] = {
+    "standard": MODELS_DIR,
+    "extended": MODELS_DIR / "extended",
+}
+"""Folders of the two shipped sound model sets. ``standard`` is trained on permissively
+licensed and synthetic audio only; ``extended`` also on ESC-50's CC BY-NC recordings
+(glass break, cats, snoring, horns, bells, thunder, sirens), so it inherits that
+licence: for non-commercial use only."""
+
+
+def parse_model_set(name: str) -> SoundModelSet:
+    """A model set's name checked against :data:`MODEL_SETS` (options, command line)."""
+    for known in MODEL_SETS:
+        if name == known:
+            return known
+    raise ValueError(f"unknown sound model set {name!r}; expected one of {sorted(MODEL_SETS)}")
+
+
 STAGE1_NAME = "sound_stage1"
 STAGE2_NAME = "sound_stage2"
 EVENTS_NAME = "sound_verifier_events"
