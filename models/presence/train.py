@@ -16,15 +16,20 @@
 
 Options for experiments (the defaults write the shipped files): ``--augment-copies``
 (feature-domain augmentation, augment.py), ``--scene-s`` with ``--train-scenes`` /
-``--mine-scenes`` (more, shorter scenes), ``--epochs`` / ``--verifier-epochs``.
+``--mine-scenes`` (more, shorter scenes), ``--epochs`` / ``--verifier-epochs``,
+``--weight-decay`` (L2 on every convolution and dense kernel of both networks) and
+``--input-noise-db`` (a GaussianNoise input layer, training only: identity at inference,
+and the exporter drops it, so the exported files run the same graph).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -34,6 +39,7 @@ import numpy as np
 from earshot_engine.presence.classifier import (
     CLASSES,
     CONTEXT_FRAMES,
+    FEATURE_SCALE_DB,
     INPUT_NAME,
     N_INPUTS,
     OUTPUT_NAME,
@@ -107,18 +113,44 @@ def class_counts(y: np.ndarray) -> dict[str, int]:
     return {c: int(n) for c, n in zip(CLASSES, np.bincount(y, minlength=len(CLASSES)), strict=True)}
 
 
-def build_model():  # type: ignore[no-untyped-def]
+@dataclass(frozen=True, slots=True)
+class Regularization:
+    """Training-only regularization of both networks beyond their dropout (default: none)."""
+
+    weight_decay: float = 0.0
+    """L2 factor on every convolution and dense kernel (added to the loss)."""
+    input_noise_db: float = 0.0
+    """Standard deviation of the Gaussian noise added to every input in training, in dB."""
+
+    def kernel(self):  # type: ignore[no-untyped-def]
+        import keras
+
+        return keras.regularizers.L2(self.weight_decay) if self.weight_decay else None
+
+    def inputs(self, inp):  # type: ignore[no-untyped-def]
+        """The input, noisy in training (GaussianNoise: identity at inference)."""
+        import keras
+
+        if not self.input_noise_db:
+            return inp
+        return keras.layers.GaussianNoise(self.input_noise_db / FEATURE_SCALE_DB, name="noise")(inp)
+
+
+def build_model(reg: Regularization):  # type: ignore[no-untyped-def]
     import keras
 
+    conv = functools.partial(
+        keras.layers.Conv1D, 48, 3, activation="relu", kernel_regularizer=reg.kernel()
+    )
     inp = keras.Input((CONTEXT_FRAMES, N_INPUTS), name=INPUT_NAME)
-    x = keras.layers.Conv1D(48, 3, activation="relu", name="conv1")(inp)
-    x = keras.layers.Conv1D(48, 3, dilation_rate=2, activation="relu", name="conv2")(x)
-    x = keras.layers.Conv1D(48, 3, dilation_rate=4, activation="relu", name="conv3")(x)
-    out = pooled_head(x, len(CLASSES), OUTPUT_NAME)
+    x = conv(name="conv1")(reg.inputs(inp))
+    x = conv(dilation_rate=2, name="conv2")(x)
+    x = conv(dilation_rate=4, name="conv3")(x)
+    out = pooled_head(x, len(CLASSES), OUTPUT_NAME, reg)
     return keras.Model(inp, {OUTPUT_NAME: out}, name=MODEL_NAME)
 
 
-def pooled_head(x, classes: int, name: str):  # type: ignore[no-untyped-def]
+def pooled_head(x, classes: int, name: str, reg: Regularization):  # type: ignore[no-untyped-def]
     """Max and mean over time, a small dense layer, softmax (both networks end this way)."""
     import keras
 
@@ -129,8 +161,10 @@ def pooled_head(x, classes: int, name: str):  # type: ignore[no-untyped-def]
         ]
     )
     x = keras.layers.Dropout(0.2)(pooled)
-    x = keras.layers.Dense(32, activation="relu", name="dense")(x)
-    return keras.layers.Dense(classes, activation="softmax", name=name)(x)
+    x = keras.layers.Dense(32, activation="relu", name="dense", kernel_regularizer=reg.kernel())(x)
+    return keras.layers.Dense(
+        classes, activation="softmax", name=name, kernel_regularizer=reg.kernel()
+    )(x)
 
 
 def make_deterministic() -> None:
@@ -147,16 +181,19 @@ def make_deterministic() -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def build_verifier():  # type: ignore[no-untyped-def]
+def build_verifier(reg: Regularization):  # type: ignore[no-untyped-def]
     """Three seconds in; the first convolution strides by two to keep the cost down."""
     import keras
 
+    conv = functools.partial(
+        keras.layers.Conv1D, 32, 3, activation="relu", kernel_regularizer=reg.kernel()
+    )
     inp = keras.Input((VERIFIER_CONTEXT_FRAMES, N_INPUTS), name=INPUT_NAME)
-    x = keras.layers.Conv1D(32, 3, strides=2, activation="relu", name="conv1")(inp)
-    x = keras.layers.Conv1D(32, 3, activation="relu", name="conv2")(x)
-    x = keras.layers.Conv1D(32, 3, dilation_rate=2, activation="relu", name="conv3")(x)
-    x = keras.layers.Conv1D(32, 3, dilation_rate=4, activation="relu", name="conv4")(x)
-    out = pooled_head(x, 2, VERIFIER_OUTPUT_NAME)
+    x = conv(strides=2, name="conv1")(reg.inputs(inp))
+    x = conv(name="conv2")(x)
+    x = conv(dilation_rate=2, name="conv3")(x)
+    x = conv(dilation_rate=4, name="conv4")(x)
+    out = pooled_head(x, 2, VERIFIER_OUTPUT_NAME, reg)
     return keras.Model(inp, {VERIFIER_OUTPUT_NAME: out}, name=VERIFIER_NAME)
 
 
@@ -206,12 +243,16 @@ def with_augmented(
     return np.concatenate([x, xa[keep]]), np.concatenate([y, ya[keep]])
 
 
-def fit_classifier(x: np.ndarray, y: np.ndarray, epochs: int, seed: int, copies: int):  # type: ignore[no-untyped-def]
+def fit_classifier(  # type: ignore[no-untyped-def]
+    x: np.ndarray, y: np.ndarray, epochs: int, seed: int, copies: int, reg: Regularization
+):
     x, y = with_augmented(x, y, (1, 2), copies, seed)
     class_weight = balanced_weights(y, len(CLASSES))
     # False alarms cost more than a slightly later detection: weigh 'none'/'nonhuman' up.
     class_weight[[0, 3]] *= 1.5
-    return fit(build_model, OUTPUT_NAME, x, y, class_weight[y], epochs, seed)
+    return fit(
+        functools.partial(build_model, reg), OUTPUT_NAME, x, y, class_weight[y], epochs, seed
+    )
 
 
 def proposals(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
@@ -280,11 +321,27 @@ def main() -> None:
         default=0,
         help="augmented versions of every training window (models/presence/augment.py)",
     )
+    parser.add_argument(
+        "--weight-decay",
+        type=float,
+        default=0.0,
+        help="L2 factor on the convolution and dense kernels of both networks",
+    )
+    parser.add_argument(
+        "--input-noise-db",
+        type=float,
+        default=0.0,
+        help="std of Gaussian noise on every input in training (both networks), dB",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args()
     started = time.monotonic()
-    log: dict[str, object] = {}
+    reg = Regularization(args.weight_decay, args.input_noise_db)
+    log: dict[str, object] = {
+        "weight_decay": reg.weight_decay,
+        "input_noise_db": reg.input_noise_db,
+    }
 
     # Render both pools before TensorFlow starts its thread pools (workers are forked).
     train_jobs: list[Job] = [
@@ -311,7 +368,7 @@ def main() -> None:
         f"[{time.monotonic() - started:6.0f}s] training pool: {len(y)} windows",
         log["train_windows"],
     )
-    seed_model = fit_classifier(x, y, args.epochs, seed=1, copies=args.augment_copies)
+    seed_model = fit_classifier(x, y, args.epochs, seed=1, copies=args.augment_copies, reg=reg)
     print(f"[{time.monotonic() - started:6.0f}s] seed model trained")
 
     hx, hy = hard_cases(seed_model, mine_pool)
@@ -326,6 +383,7 @@ def main() -> None:
         args.epochs,
         seed=2,
         copies=args.augment_copies,
+        reg=reg,
     )
     log |= export(model, args.out_dir, MODEL_NAME, x[:1])
     del x, y, hx, hy, seed_model
@@ -335,7 +393,7 @@ def main() -> None:
     log["verifier_windows"] = {"other": int(np.sum(vy == 0)), "person": int(np.sum(vy == 1))}
     print(f"[{time.monotonic() - started:6.0f}s] verifier examples {log['verifier_windows']}")
     verifier = fit(
-        build_verifier,
+        functools.partial(build_verifier, reg),
         VERIFIER_OUTPUT_NAME,
         vx,
         vy,
