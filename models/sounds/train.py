@@ -410,7 +410,7 @@ def train_events(args: argparse.Namespace) -> None:
     alarm heads need, so they train a model of their own that only confirms events;
     alarm checks stay with ``sound_stage2``.
     """
-    mined = _mine(args, MINING_HOURS, MINING_SEED, mine.MINING_HALF)
+    mined = _mine(args, args.mining_hours, MINING_SEED, mine.MINING_HALF)
     model, xvw, yvw = _fit_verifier(args, 4, mined.windows)
     thresholds = _calibrate(args, _scorer(model), xvw, yvw)["thresholds"]
     _export_verifier(model, args.out_dir, EVENTS_NAME, {"thresholds": thresholds}, xvw[:1])
@@ -530,6 +530,12 @@ def main() -> None:
     )
     parser.add_argument("--count", type=int, default=6000, help="training mixtures of 4 s")
     parser.add_argument("--epochs", type=int, help="default: 20 for stage1, 10 for the verifiers")
+    parser.add_argument(
+        "--mining-hours",
+        type=float,
+        default=MINING_HOURS,
+        help="events: hours of training-split stream whose stage-1 proposals are negatives",
+    )
     parser.add_argument("--sound", help="head: name of the new sound")
     parser.add_argument("--positives", help="head: folder of WAV clips of the new sound")
     parser.add_argument("--out", help="head: output folder for the widened stage 1")
