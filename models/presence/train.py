@@ -18,8 +18,9 @@ Options for experiments (the defaults write the shipped files): ``--augment-copi
 (feature-domain augmentation, augment.py), ``--scene-s`` with ``--train-scenes`` /
 ``--mine-scenes`` (more, shorter scenes), ``--epochs`` / ``--verifier-epochs``,
 ``--weight-decay`` (L2 on every convolution and dense kernel of both networks) and
-``--input-noise-db`` (a GaussianNoise input layer, training only: identity at inference,
-and the exporter drops it, so the exported files run the same graph).
+``--input-noise-db`` (default 3 dB since 2026-12-07: a GaussianNoise input layer on both
+networks, training only: identity at inference, and the exporter drops it, so the
+exported files run the same graph).
 """
 
 from __future__ import annotations
@@ -330,7 +331,7 @@ def main() -> None:
     parser.add_argument(
         "--input-noise-db",
         type=float,
-        default=0.0,
+        default=3.0,
         help="std of Gaussian noise on every input in training (both networks), dB",
     )
     parser.add_argument("--workers", type=int, default=None)

@@ -40,9 +40,9 @@ class OperatingPoint:
 OPERATING_POINTS: dict[tuple[Sensitivity, bool], OperatingPoint] = {
     # (sensitivity, alert): strict points need more evidence than alert ones; the verifier
     # lets the classifier's own thresholds be loose where a missed walk costs most.
-    ("low", False): OperatingPoint(0.98, 0.95, 10, 24, verify_major=0.95, verify_minor=0.95),
+    ("low", False): OperatingPoint(0.98, 0.95, 4, 24, verify_major=0.95, verify_minor=0.95),
     ("low", True): OperatingPoint(0.95, 0.9, 4, 10, verify_major=0.95, verify_minor=0.95),
-    ("medium", False): OperatingPoint(0.98, 0.9, 1, 8, verify_major=0.5, verify_minor=0.95),
+    ("medium", False): OperatingPoint(0.7, 0.8, 4, 8, verify_major=0.5, verify_minor=0.95),
     ("medium", True): OperatingPoint(0.9, 0.8, 3, 16, verify_major=0.5, verify_minor=0.95),
     ("high", False): OperatingPoint(0.7, 0.8, 1, 8, verify_major=0.5, verify_minor=0.5),
     ("high", True): OperatingPoint(0.7, 0.6, 1, 6, verify_major=0.9, verify_minor=0.9),
