@@ -331,16 +331,15 @@ def main() -> None:
         "--models-dir", type=Path, default=MODELS_DIR, help="detection figures of these models"
     )
     args = parser.parse_args()
-    if args.validation:
-        for stage2 in (True, False):
-            name = "validation: stage 1 + temporal" + (" + stage 2" if stage2 else " only")
-            report_clips(evaluate_clips(stage2, "train", args.models_dir), name)
-        return
-    macs()
-    cost()
+    split, prefix = ("train", "validation: ") if args.validation else ("eval", "")
+    if not args.validation:
+        macs()
+        cost()
     for stage2 in (True, False):
-        name = "stage 1 + temporal" + (" + stage 2" if stage2 else " only")
-        report_clips(evaluate_clips(stage2, "eval", args.models_dir), name)
+        name = f"{prefix}stage 1 + temporal" + (" + stage 2" if stage2 else " only")
+        report_clips(evaluate_clips(stage2, split, args.models_dir), name)
+    if args.validation:
+        return
     baselines()
     if not args.skip_long:
         long_background(args.hours, "medium", args.models_dir)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..audio import FloatArray
 from ..inference import Backend, Model, ModelLoadError, StreamingModel, load_model
-from .vocabulary import SOUND_TYPES, SoundType
+from .vocabulary import SOUND_TYPES, SoundType, parse_name
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,10 +40,7 @@ licence: for non-commercial use only."""
 
 def parse_model_set(name: str) -> SoundModelSet:
     """A model set's name checked against :data:`MODEL_SETS` (options, command line)."""
-    for known in MODEL_SETS:
-        if name == known:
-            return known
-    raise ValueError(f"unknown sound model set {name!r}; expected one of {sorted(MODEL_SETS)}")
+    return parse_name(name, tuple(MODEL_SETS), "sound model set")
 
 
 STAGE1_NAME = "sound_stage1"

@@ -6,7 +6,7 @@ so they never change; a new sound is appended at the end.
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from typing import Final, Literal, TypeVar, get_args
 
 SoundType = Literal[
     "smoke_alarm",
@@ -30,17 +30,22 @@ Sensitivity = Literal["low", "medium", "high"]
 SENSITIVITIES: Final[tuple[Sensitivity, ...]] = get_args(Sensitivity)
 
 
+_Name = TypeVar("_Name", bound=str)
+
+
+def parse_name(name: str, names: tuple[_Name, ...], what: str) -> _Name:
+    """Return ``name`` as one of ``names``, or raise ValueError listing the valid names."""
+    for known in names:
+        if known == name:
+            return known
+    raise ValueError(f"unknown {what} {name!r}; expected one of {', '.join(names)}")
+
+
 def parse_sound_type(name: str) -> SoundType:
     """Return ``name`` as a sound type, or raise ValueError listing the valid names."""
-    for sound in SOUND_TYPES:
-        if sound == name:
-            return sound
-    raise ValueError(f"unknown sound {name!r}; expected one of {', '.join(SOUND_TYPES)}")
+    return parse_name(name, SOUND_TYPES, "sound")
 
 
 def parse_sensitivity(name: str) -> Sensitivity:
     """Return ``name`` as a sensitivity, or raise ValueError listing the valid names."""
-    for level in SENSITIVITIES:
-        if level == name:
-            return level
-    raise ValueError(f"unknown sensitivity {name!r}; expected one of {', '.join(SENSITIVITIES)}")
+    return parse_name(name, SENSITIVITIES, "sensitivity")
