@@ -100,7 +100,7 @@ LABELS: Final[dict[str, str]] = {
     "door": "Door",
     "water_running": "Running water",
     "appliance_beep": "Appliance beeping",
-    "presence": "Movement in the room",
+    "presence": "Someone walking in the room",
 }
 """Notification wording for each detection (automations get the raw names)."""
 

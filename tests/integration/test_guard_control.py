@@ -180,6 +180,23 @@ async def test_presence_and_footsteps_make_one_intrusion(hass: HomeAssistant) ->
     assert record.clip is not None
 
 
+async def test_minor_motion_alone_is_not_an_intrusion(hass: HomeAssistant) -> None:
+    alerts: list[Event] = []
+    hass.bus.async_listen(EVENT_ALERT, alerts.append)
+    script = [
+        (0.5, lambda t: MotionDetected(t, "minor", 0.9)),
+        (1.0, sound("glass_break")),
+    ]
+    entry, guard, detector = await setup_guard(hass, ControlledSource(), script)
+    guard.async_set_mode(GuardMode.AWAY)
+    detector.start()
+    await wait_for(hass, lambda: detector.done and len(alerts) == 1)
+    assert alerts[0].data["type"] == "glass_break"
+    record = guard.store.get(entry.entry_id, alerts[0].data["incident_id"])
+    assert record is not None
+    assert record.kinds == ("glass_break",)
+
+
 async def test_diagnostics_show_guard_counters_not_targets(
     hass: HomeAssistant, hass_client: Any
 ) -> None:

@@ -7,7 +7,7 @@ their shapes. Anything else (statistics, status messages) is not a detection.
 
 from __future__ import annotations
 
-from ..presence.results import MotionDetected, OccupancyChanged
+from ..presence.results import MotionDetected
 from ..sounds.results import HazardState, SoundClip, SoundEvent
 from .incidents import ClipAudio, Detection
 from .policy import PRESENCE
@@ -28,11 +28,12 @@ def clip_audio(clip: SoundClip | None, event_start_s: float) -> ClipAudio | None
 def detection_from_result(result: object) -> Detection | None:
     """The detection a result stands for, or None if it is not one."""
     if isinstance(result, MotionDetected):
-        return Detection(PRESENCE, result.time_s, result.time_s, result.confidence)
-    if isinstance(result, OccupancyChanged):
-        if not result.occupied:
+        # A person walking (major motion), not minor motion alone: an intruder walks, while
+        # fans, curtains and pets are what minor motion is most often mistaken for
+        # (about half the false motion events; models/presence/MODEL_CARD.md).
+        if result.level != "major":
             return None
-        return Detection(PRESENCE, result.time_s, result.time_s, 1.0)
+        return Detection(PRESENCE, result.time_s, result.time_s, result.confidence)
     if isinstance(result, SoundEvent):
         return Detection(
             kind=result.type,

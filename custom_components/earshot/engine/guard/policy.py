@@ -25,7 +25,7 @@ class GuardMode(StrEnum):
 
 SOUND_DETECTIONS: tuple[str, ...] = SOUND_TYPES
 PRESENCE = "presence"
-"""Someone moving in the room, from the ultrasonic presence detector."""
+"""Someone walking in the room (major motion), from the ultrasonic presence detector."""
 DETECTIONS: tuple[str, ...] = (*SOUND_DETECTIONS, PRESENCE)
 
 HAZARDS: frozenset[str] = frozenset(HAZARD_TYPES)
