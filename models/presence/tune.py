@@ -104,7 +104,8 @@ def _figures(scenes: list[tuple[SceneData, SceneResult, Outputs]], config: Prese
         f"walks {s['walk_major_within_1s_pct']:5.1f}% of {s['walks']} "
         f"(median {s['walk_median_latency_ms']:4.0f} ms), "
         f"seated {s['seated_within_3s_pct']:5.1f}% of {s['seated']}, "
-        f"FA/h {s['false_alarms_per_hour']:6.1f} over {s['empty_hours']:.2f} h, "
+        f"FA/h {s['false_alarms_per_hour']:6.1f} over {s['empty_hours']:.2f} h "
+        f"(major {s['major_false_alarms_per_hour']:.1f}), "
         f"post-walk FA/h {s['post_walk_false_alarms_per_hour']:6.1f} over "
         f"{s['post_walk_hours']:.2f} h"
     )
