@@ -2,8 +2,10 @@
 
 Validation scenes come from the mining split past the scenes ``train`` mines
 (default: 240..359, plus 60 walks from index 5000 and 40 seated people from 6000,
-since the random draw holds only a few dozen of each), so the model never learned
-from them, and they are not the held-out test split either.
+since the random draw holds only a few dozen of each; ``--quiet-rooms N`` adds N
+motion-free 60 s rooms from 7000, since the default holds only 0.47 h to count false
+alarms on), so the model never learned from them, and they are not the held-out test
+split either.
 
 For candidate thresholds (the classifier's, and the verifier's that a new episode
 needs) it replays both networks' outputs through the tracker and prints walk
@@ -38,14 +40,25 @@ from models.presence.evaluate import (
 
 EXTRA_WALKS_FIRST = 5000
 EXTRA_SEATED_FIRST = 6000
+EXTRA_QUIET_FIRST = 7000
 
 
-def validation_jobs(first: int, scenes: int, walks: int, seated: int) -> list[Job]:
-    """The validation split: random mining scenes past those mined, plus extra people."""
+def validation_jobs(
+    first: int, scenes: int, walks: int, seated: int, quiet_rooms: int = 0
+) -> list[Job]:
+    """The validation split: random mining scenes past those mined, plus extra people and,
+    for false alarms, extra motion-free rooms (60 s, every third one busy, like the held-out
+    split's)."""
     return (
         [make_job("mine", i) for i in range(first, first + scenes)]
         + [make_job("mine", EXTRA_WALKS_FIRST + i, kind="walk") for i in range(walks)]
         + [make_job("mine", EXTRA_SEATED_FIRST + i, kind="seated") for i in range(seated)]
+        + [
+            make_job(
+                "mine", EXTRA_QUIET_FIRST + i, kind="empty" if i % 3 else "busy", duration_s=60.0
+            )
+            for i in range(quiet_rooms)
+        ]
     )
 
 
@@ -60,13 +73,19 @@ def main() -> None:
     parser.add_argument("--scenes", type=int, default=120)
     parser.add_argument("--walks", type=int, default=60, help="extra walk scenes")
     parser.add_argument("--seated", type=int, default=40, help="extra seated scenes")
+    parser.add_argument(
+        "--quiet-rooms",
+        type=int,
+        default=0,
+        help="extra motion-free 60 s rooms: more hours to count false alarms on",
+    )
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="without suffix")
     parser.add_argument("--verifier", type=Path, default=VERIFIER_PATH, help="without suffix")
     parser.add_argument("--sensitivity", default="medium", choices=("low", "medium", "high"))
     args = parser.parse_args()
     stages = load_stages(args.model, args.verifier)
     scenes = []
-    for job in validation_jobs(args.first, args.scenes, args.walks, args.seated):
+    for job in validation_jobs(args.first, args.scenes, args.walks, args.seated, args.quiet_rooms):
         data, onset, clear = eval_scene(job)
         result = SceneResult(job.kind, job.duration_s, onset, clear, usable(data))
         scenes.append((data, result, outputs(stages, data)))
