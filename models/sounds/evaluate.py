@@ -258,12 +258,13 @@ def long_background(
     hours, events = mine.feed(detector, chunk, hours)
     cpu_s = time.process_time() - started
     n = sum(events.values())
+    candidates = n + detector.stage2_rejected + detector.onsets_rejected
     print(
         f"[long background] {hours:.2f} h of development backgrounds at {sensitivity}: "
         f"events after stage 2 {dict(events)} = {n / hours * 24:.1f} false alerts per 24 h; "
-        f"stage-1 candidates {n + detector.stage2_rejected} "
-        f"= {(n + detector.stage2_rejected) / hours * 24:.1f} per 24 h without stage 2 "
-        f"(the verifiers ran {detector.stage2_runs} times); "
+        f"stage-1 candidates {candidates} = {candidates / hours * 24:.1f} per 24 h without "
+        f"stage 2 (the verifiers ran {detector.stage2_runs} times; passed with too few "
+        f"onsets: {detector.onsets_rejected}); "
         f"whole detector CPU {cpu_s:.0f} s = {100 * cpu_s / (hours * 3600):.2f} % of one core"
     )
 

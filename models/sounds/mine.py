@@ -242,11 +242,12 @@ def main() -> None:
         detector, args.hours, args.seed, CALIBRATION_HALF, data.TRAINING_SETS[args.data]
     )
     n = sum(events.values())
+    candidates = n + detector.stage2_rejected + detector.onsets_rejected
     print(
         f"[validation stream] {hours:.2f} h of training-split audio at {args.sensitivity}: "
         f"events {dict(events)} = {n / hours * 24:.1f} false alerts per 24 h; "
-        f"stage-1 candidates {n + detector.stage2_rejected} "
-        f"= {(n + detector.stage2_rejected) / hours * 24:.1f} per 24 h"
+        f"stage-1 candidates {candidates} = {candidates / hours * 24:.1f} per 24 h "
+        f"(passed stage 2 with too few onsets: {detector.onsets_rejected})"
     )
 
 

@@ -20,6 +20,8 @@ from custom_components.earshot.engine.sounds.models import (
 from custom_components.earshot.engine.sounds.offline import analyze_sounds
 from custom_components.earshot.engine.sounds.results import HazardState, NoiseFloor, SoundEvent
 
+from .helpers import raps
+
 
 @pytest.fixture(scope="module", params=sorted(MODEL_SETS))
 def detector(request: pytest.FixtureRequest) -> SoundEventDetector:
@@ -276,3 +278,17 @@ def test_events_are_confirmed_by_the_event_verifier_only(detector: SoundEventDet
     assert analyze_sounds(_crash(16_000), 16_000, detector=vetoed) == []
     assert len(events.shapes) == 1
     assert not alarms.shapes
+
+
+def test_a_knock_needs_two_raps(detector: SoundEventDetector) -> None:
+    """One rap that stage 1 takes for a knock is turned down; two or three raps knock.
+
+    Stage 1 only: this is the temporal rule (``EventRule.min_onsets``), not the verifier.
+    """
+    for onsets in ([1.0, 1.25], [1.0, 1.2, 1.4]):
+        found = analyze_sounds(raps(onsets, seed=6), 16_000, stage1_only=True, detector=detector)
+        assert "knock" in {d.type for d in found}
+    rejected = detector.onsets_rejected
+    found = analyze_sounds(raps([1.0], seed=6), 16_000, stage1_only=True, detector=detector)
+    assert "knock" not in {d.type for d in found}
+    assert detector.onsets_rejected == rejected + 1  # stage 1 proposed it

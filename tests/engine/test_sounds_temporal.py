@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from custom_components.earshot.engine.sounds.features import LogMelStream
+from custom_components.earshot.engine.sounds.features import LogMelStream, log_mel
 from custom_components.earshot.engine.sounds.noise import NoiseFloorTracker
 from custom_components.earshot.engine.sounds.sensitivity import adapted_threshold
 from custom_components.earshot.engine.sounds.temporal import (
@@ -17,9 +17,14 @@ from custom_components.earshot.engine.sounds.temporal import (
     Pulse,
     PulseTracker,
     cycles_confirm,
+    longest_series,
+    onset_series,
+    onset_times,
     sustained_alarm_tone,
     tone_track,
 )
+
+from .helpers import raps, thunder
 
 
 def _pattern(pattern: list[tuple[float, float]], cycles: int, start_s: float = 1.0) -> list[Pulse]:
@@ -153,6 +158,37 @@ def test_long_sounds_are_reported_while_they_go_on() -> None:
     rule = EventRule(report_after_s=2.0)
     got = _feed(EventTracker(rule, 0.1), [True] * 50 + [False] * 10)
     assert got == [(0.0, 2.0)]  # once, not again when it ends
+
+
+FRAME_S = 0.01
+KNOCKING = EventRule().onset_gap_s
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_onsets_resolve_the_raps_of_a_knock(seed: int) -> None:
+    def series(x: np.ndarray) -> int:
+        return onset_series(log_mel(x), FRAME_S, KNOCKING)
+
+    assert series(raps([1.0, 1.25], seed=seed)) == 2
+    assert series(raps([1.0, 1.2, 1.4], seed=seed)) == 3
+    assert series(raps([1.0], seed=seed)) == 1
+    assert series(raps([1.0, 2.0], seed=seed)) == 1  # too far apart to be one knock
+    assert series(thunder(seed=seed)) == 1  # one crack; the rumble is no series of raps
+
+
+def test_onset_times_merge_a_rap_and_its_echo() -> None:
+    strength = np.zeros(50)
+    strength[[10, 14, 30]] = [20.0, 12.0, 15.0]  # rap, echo 40 ms later, rap
+    strength[40] = 5.0  # below the onset level
+    assert onset_times(strength, FRAME_S) == pytest.approx([0.1, 0.3])
+
+
+def test_longest_series_needs_the_spacing_of_knocking() -> None:
+    assert longest_series([], *KNOCKING) == 0
+    assert longest_series([1.0], *KNOCKING) == 1
+    assert longest_series([1.0, 1.2, 1.4], *KNOCKING) == 3
+    assert longest_series([1.0, 1.05], *KNOCKING) == 1  # closer than any knocking
+    assert longest_series([0.0, 1.0, 1.2, 3.0, 3.3, 3.6], *KNOCKING) == 3
 
 
 def test_noise_floor_and_thresholds_adapt() -> None:

@@ -41,6 +41,7 @@ from .temporal import (
     Proposal,
     PulseTracker,
     cycles_confirm,
+    onset_series,
     sustained_alarm_tone,
     tone_track,
 )
@@ -74,14 +75,14 @@ RULES: Final[Mapping[SoundType, EventRule]] = {
     "glass_break": EventRule(min_active_s=0.1, merge_gap_s=0.3, max_event_s=3.0),
     "dog_bark": EventRule(min_active_s=0.2, merge_gap_s=0.8),
     "baby_cry": EventRule(min_active_s=0.5, merge_gap_s=0.8),
-    "knock": EventRule(min_active_s=0.1, merge_gap_s=0.5, max_event_s=4.0),
+    "knock": EventRule(min_active_s=0.1, merge_gap_s=0.5, max_event_s=4.0, min_onsets=2),
     "doorbell": EventRule(min_active_s=0.1, merge_gap_s=0.5, refractory_s=3.0),
     "footsteps": EventRule(min_active_s=0.3, merge_gap_s=0.8),
     "door": EventRule(min_active_s=0.1, merge_gap_s=0.3, max_event_s=3.0),
     "water_running": EventRule(min_active_s=2.0, merge_gap_s=1.0, report_after_s=10.0),
     "appliance_beep": EventRule(min_active_s=0.1, merge_gap_s=0.7, max_event_s=6.0),
 }
-"""Temporal rule per non-hazard sound: duration/repetition, short-event limits."""
+"""Temporal rule per non-hazard sound: duration/repetition, short-event limits, raps."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +165,9 @@ class SoundEventDetector:
             event_verifier = load_event_verifier(models_dir, backend, alarm_verifier)
         self._alarm_verifier, self._event_verifier = alarm_verifier, event_verifier
         self._features = LogMelStream()
-        self._stage2_features = LogMelStream()
-        """Separate from the live stream's: stage 2 re-reads buffered audio from scratch."""
+        self._buffered_features = LogMelStream()
+        """Separate from the live stream's: stage 2 and the onset count re-read buffered
+        audio from scratch."""
         self._ring = AudioRing(int(RING_S * SAMPLE_RATE_HZ))
         self._sanitizer = InputSanitizer()
         self._noise = NoiseFloorTracker(STEP_S)
@@ -186,6 +188,8 @@ class SoundEventDetector:
         """How often stage 2 ran (for the evaluation's cost figures)."""
         self.stage2_rejected = 0
         """How many stage-1 candidates stage 2 turned down."""
+        self.onsets_rejected = 0
+        """How many candidates had too few onsets for their rule (``EventRule.min_onsets``)."""
 
     @property
     def name(self) -> str:
@@ -542,6 +546,13 @@ class SoundEventDetector:
                 self.stage2_rejected += 1
                 return []
             confidence, verified = 0.5 * (proposal.score + score2), True
+        # After the verifier, so the recipes' mining (a verifier that records and rejects
+        # each candidate) still sees every proposal: single transients stay negatives the
+        # event verifier learns from, and the shipped verifiers what their recipes write.
+        rule = self._trackers[sound].rule
+        if rule.min_onsets > 1 and self._onset_series(stream, proposal, rule) < rule.min_onsets:
+            self.onsets_rejected += 1
+            return []
         event = SoundEvent(
             sound,
             round(proposal.start_s, 2),
@@ -561,6 +572,19 @@ class SoundEventDetector:
         self._beeps = [b for b in self._beeps if b.release_s > now_s]
         return list(ready)
 
+    def _onset_series(self, stream: _Stream, proposal: Proposal, rule: EventRule) -> int:
+        """Longest series of distinct onsets in the buffered audio around a candidate.
+
+        From one series gap before its first active step to when it closed (``merge_gap_s``
+        after its last): stage 1 need not be active at every rap.
+        """
+        first = self._ring_index(stream, proposal.start_s - rule.onset_gap_s[1])
+        last = self._ring_index(stream, proposal.end_s + rule.merge_gap_s)
+        audio = self._ring.read(first, last)
+        self._buffered_features.reset()
+        log_mel = self._buffered_features.process(audio).log_mel
+        return onset_series(log_mel, HOP_SAMPLES / SAMPLE_RATE_HZ, rule.onset_gap_s)
+
     def _stage2_scores(
         self, stream: _Stream, verifier: Stage2, start_s: float, end_s: float
     ) -> FloatArray:
@@ -574,8 +598,8 @@ class SoundEventDetector:
         if last > self._ring.end:
             first, last = first - (last - self._ring.end), self._ring.end
         audio = self._ring.read(first, last)
-        self._stage2_features.reset()
-        mel = self._stage2_features.process(audio).log_mel
+        self._buffered_features.reset()
+        mel = self._buffered_features.process(audio).log_mel
         if mel.shape[0] < window:
             pad = np.full((window - mel.shape[0], mel.shape[1]), mel.min(initial=-23.0))
             mel = np.concatenate([pad.astype(np.float32), mel])
