@@ -122,6 +122,17 @@ class Regularization:
     """L2 factor on every convolution and dense kernel (added to the loss)."""
     input_noise_db: float = 0.0
     """Standard deviation of the Gaussian noise added to every input in training, in dB."""
+    weight_average: float = 0.0
+    """Momentum of the moving average of the weights that is kept at the end of training
+    (0: the last step's weights). Averaging over the last few epochs damps the step-to-step
+    noise that otherwise decides which of many equally good weight sets gets shipped."""
+
+    def optimizer(self):  # type: ignore[no-untyped-def]
+        import keras
+
+        if not self.weight_average:
+            return keras.optimizers.Adam(2e-3)
+        return keras.optimizers.Adam(2e-3, use_ema=True, ema_momentum=self.weight_average)
 
     def kernel(self):  # type: ignore[no-untyped-def]
         import keras
@@ -205,14 +216,21 @@ def balanced_weights(y: np.ndarray, classes: int) -> np.ndarray:
 
 
 def fit(  # type: ignore[no-untyped-def]
-    build, output: str, x: np.ndarray, y: np.ndarray, weights: np.ndarray, epochs: int, seed: int
+    build,
+    output: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    epochs: int,
+    seed: int,
+    reg: Regularization,
 ):
     import keras
 
     keras.utils.set_random_seed(seed)
     model = build()
     model.compile(
-        optimizer=keras.optimizers.Adam(2e-3),
+        optimizer=reg.optimizer(),
         loss={output: "sparse_categorical_crossentropy"},
         metrics={output: "accuracy"},
     )
@@ -252,7 +270,7 @@ def fit_classifier(  # type: ignore[no-untyped-def]
     # False alarms cost more than a slightly later detection: weigh 'none'/'nonhuman' up.
     class_weight[[0, 3]] *= 1.5
     return fit(
-        functools.partial(build_model, reg), OUTPUT_NAME, x, y, class_weight[y], epochs, seed
+        functools.partial(build_model, reg), OUTPUT_NAME, x, y, class_weight[y], epochs, seed, reg
     )
 
 
@@ -334,14 +352,21 @@ def main() -> None:
         default=3.0,
         help="std of Gaussian noise on every input in training (both networks), dB",
     )
+    parser.add_argument(
+        "--weight-average",
+        type=float,
+        default=0.0,
+        help="momentum of the moving average of the weights kept at the end (0: last weights)",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args()
     started = time.monotonic()
-    reg = Regularization(args.weight_decay, args.input_noise_db)
+    reg = Regularization(args.weight_decay, args.input_noise_db, args.weight_average)
     log: dict[str, object] = {
         "weight_decay": reg.weight_decay,
         "input_noise_db": reg.input_noise_db,
+        "weight_average": reg.weight_average,
     }
 
     # Render both pools before TensorFlow starts its thread pools (workers are forked).
@@ -401,6 +426,7 @@ def main() -> None:
         balanced_weights(vy, 2)[vy],
         args.verifier_epochs,
         seed=3,
+        reg=reg,
     )
     log |= {
         f"verifier_{k}": v for k, v in export(verifier, args.out_dir, VERIFIER_NAME, vx[:1]).items()
