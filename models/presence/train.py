@@ -358,6 +358,12 @@ def main() -> None:
         default=0.0,
         help="momentum of the moving average of the weights kept at the end (0: last weights)",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="seed of the seed model; the final model and the verifier use the next two",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args()
@@ -394,7 +400,9 @@ def main() -> None:
         f"[{time.monotonic() - started:6.0f}s] training pool: {len(y)} windows",
         log["train_windows"],
     )
-    seed_model = fit_classifier(x, y, args.epochs, seed=1, copies=args.augment_copies, reg=reg)
+    seed_model = fit_classifier(
+        x, y, args.epochs, seed=args.seed, copies=args.augment_copies, reg=reg
+    )
     print(f"[{time.monotonic() - started:6.0f}s] seed model trained")
 
     hx, hy = hard_cases(seed_model, mine_pool)
@@ -407,7 +415,7 @@ def main() -> None:
         np.concatenate([x, hx]),
         np.concatenate([y, hy]),
         args.epochs,
-        seed=2,
+        seed=args.seed + 1,
         copies=args.augment_copies,
         reg=reg,
     )
@@ -415,7 +423,7 @@ def main() -> None:
     del x, y, hx, hy, seed_model
 
     vx, vy = proposals(model, train_pool + mine_pool + quiet_pool)
-    vx, vy = with_augmented(vx, vy, (1,), args.augment_copies, seed=3)
+    vx, vy = with_augmented(vx, vy, (1,), args.augment_copies, seed=args.seed + 2)
     log["verifier_windows"] = {"other": int(np.sum(vy == 0)), "person": int(np.sum(vy == 1))}
     print(f"[{time.monotonic() - started:6.0f}s] verifier examples {log['verifier_windows']}")
     verifier = fit(
@@ -425,7 +433,7 @@ def main() -> None:
         vy,
         balanced_weights(vy, 2)[vy],
         args.verifier_epochs,
-        seed=3,
+        seed=args.seed + 2,
         reg=reg,
     )
     log |= {
