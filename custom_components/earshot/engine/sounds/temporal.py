@@ -19,7 +19,9 @@ fill two neighbouring steps, one rap with its echo looks the same). Sounds made 
 a series of impacts are checked on the 10 ms log-mel frames instead: distinct
 onsets (a sharp rise across the spectrum) are counted and an event needs a series
 of them at the sound's spacing (``EventRule.min_onsets``), so one transient (a
-thunder clap, a dropped object, a door slam) is not a knock.
+thunder clap, a dropped object, a door slam) is not a knock. Only onsets that die away
+like a rap count (:func:`falls_back`): rain, rumble or a bark that rises and stays
+makes onsets too, but no series of raps.
 """
 
 from __future__ import annotations
@@ -331,6 +333,16 @@ ONSET_MIN_DB = 9.0
 training knock clips rise 12-50 dB; steady noise moves 2-4 dB from frame to frame."""
 ONSET_MIN_SPACING_S = 0.08
 """Peaks closer than this are one onset (the stronger counts): a rap and its echo."""
+RAP_FALL_S = 0.12
+"""A rap dies away within this long after its onset (knuckles on wood: 30-60 ms, plus
+the room's echo)."""
+RAP_MIN_FALL = 0.5
+"""Share of its rise a rap's level must fall back by within ``RAP_FALL_S``. The raps
+of the training knock clips fall back by 0.7-1.0 of their rise (median 0.9) even when
+the next rap follows 0.12 s later; rain or rumble that sets in with an onset stays up."""
+RAP_ENOUGH_FALL_DB = 10.0
+"""A fall this large is a rap's whatever its rise: a rap out of digital silence or a
+very quiet room rises by 40-90 dB, and a knuckle on wood still rings for a while."""
 
 
 def onset_strength_db(log_mel: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -381,11 +393,43 @@ def longest_series(times_s: list[float], min_gap_s: float, max_gap_s: float) -> 
     return best
 
 
+def falls_back(level_db: npt.NDArray[np.float64], frame_s: float, onset: int, end: int) -> bool:
+    """Whether the sound starting at frame ``onset`` dies away like a rap.
+
+    ``level_db`` is the mean log-mel level (dB) of each ``frame_s`` frame. Within
+    ``RAP_FALL_S`` after the onset, and before frame ``end`` (the next onset), the level
+    must fall from its peak (the onset frame or the two after it) by ``RAP_MIN_FALL`` of
+    its rise above the lowest of the ``ONSET_HISTORY_FRAMES`` frames before the onset.
+    """
+    after = level_db[onset + 1 : min(end, onset + 1 + round(RAP_FALL_S / frame_s))]
+    if after.size == 0:
+        return False
+    peak = float(level_db[onset : onset + 3].max())
+    floor = float(level_db[max(0, onset - ONSET_HISTORY_FRAMES) : onset + 1].min())
+    return peak - float(after.min()) >= min(RAP_MIN_FALL * (peak - floor), RAP_ENOUGH_FALL_DB)
+
+
 def onset_series(
     log_mel: npt.NDArray[np.float32], frame_s: float, gap_s: tuple[float, float]
 ) -> int:
-    """The longest series of distinct onsets in consecutive log-mel frames (raps of a knock)."""
-    return longest_series(onset_times(onset_strength_db(log_mel), frame_s), *gap_s)
+    """The longest series of raps in consecutive log-mel frames (the raps of a knock).
+
+    A rap is a distinct onset (:func:`onset_times`) that falls back (:func:`falls_back`);
+    an onset that does not fall back ends a series.
+    """
+    level_db = log_mel.astype(np.float64).mean(axis=1) * (10.0 / np.log(10.0))
+    times = onset_times(onset_strength_db(log_mel), frame_s)
+    frames = [round(t / frame_s) for t in times]
+    best, series = 0, list[float]()
+    for time_s, (onset, end) in zip(
+        times, itertools.pairwise([*frames, len(level_db)]), strict=True
+    ):
+        if falls_back(level_db, frame_s, onset, end):
+            series.append(time_s)
+            best = max(best, longest_series(series, *gap_s))
+        else:
+            series = []
+    return best
 
 
 @dataclass(frozen=True, slots=True)
