@@ -29,8 +29,8 @@ def detection_from_result(result: object) -> Detection | None:
     """The detection a result stands for, or None if it is not one."""
     if isinstance(result, MotionDetected):
         # A person walking (major motion), not minor motion alone: an intruder walks, while
-        # fans, curtains and pets are what minor motion is most often mistaken for
-        # (about half the false motion events; models/presence/MODEL_CARD.md).
+        # fans, curtains and pets are often mistaken for minor motion (15-44 % of the false
+        # motion events are minor; models/presence/MODEL_CARD.md).
         if result.level != "major":
             return None
         return Detection(PRESENCE, result.time_s, result.time_s, result.confidence)

@@ -580,10 +580,13 @@ class SoundEventDetector:
         """
         first = self._ring_index(stream, proposal.start_s - rule.onset_gap_s[1])
         last = self._ring_index(stream, proposal.end_s + rule.merge_gap_s)
-        audio = self._ring.read(first, last)
-        self._buffered_features.reset()
-        log_mel = self._buffered_features.process(audio).log_mel
+        log_mel = self._buffered_log_mel(first, last)
         return onset_series(log_mel, HOP_SAMPLES / SAMPLE_RATE_HZ, rule.onset_gap_s)
+
+    def _buffered_log_mel(self, first: int, last: int) -> FloatArray:
+        """Log-mel frames of ring samples [first, last), computed from scratch."""
+        self._buffered_features.reset()
+        return self._buffered_features.process(self._ring.read(first, last)).log_mel
 
     def _stage2_scores(
         self, stream: _Stream, verifier: Stage2, start_s: float, end_s: float
@@ -597,9 +600,7 @@ class SoundEventDetector:
         last = first + (window - 1) * HOP_SAMPLES + 400
         if last > self._ring.end:
             first, last = first - (last - self._ring.end), self._ring.end
-        audio = self._ring.read(first, last)
-        self._buffered_features.reset()
-        mel = self._buffered_features.process(audio).log_mel
+        mel = self._buffered_log_mel(first, last)
         if mel.shape[0] < window:
             pad = np.full((window - mel.shape[0], mel.shape[1]), mel.min(initial=-23.0))
             mel = np.concatenate([pad.astype(np.float32), mel])

@@ -370,6 +370,16 @@ def onset_times(
     An onset is a peak of at least ``min_db``; of peaks less than ``min_spacing_s``
     apart only the stronger counts.
     """
+    return [i * frame_s for i in _onset_frames(strength_db, frame_s, min_db, min_spacing_s)]
+
+
+def _onset_frames(
+    strength_db: npt.NDArray[np.float64],
+    frame_s: float,
+    min_db: float = ONSET_MIN_DB,
+    min_spacing_s: float = ONSET_MIN_SPACING_S,
+) -> list[int]:
+    """Frame indices of :func:`onset_times`."""
     padded = np.concatenate([[0.0], strength_db, [0.0]])
     found: list[int] = []
     for i in range(strength_db.shape[0]):
@@ -381,7 +391,7 @@ def onset_times(
                 found[-1] = i
             continue
         found.append(i)
-    return [i * frame_s for i in found]
+    return found
 
 
 def longest_series(times_s: list[float], min_gap_s: float, max_gap_s: float) -> int:
@@ -418,18 +428,14 @@ def onset_series(
     an onset that does not fall back ends a series.
     """
     level_db = log_mel.astype(np.float64).mean(axis=1) * (10.0 / np.log(10.0))
-    times = onset_times(onset_strength_db(log_mel), frame_s)
-    frames = [round(t / frame_s) for t in times]
-    best, series = 0, list[float]()
-    for time_s, (onset, end) in zip(
-        times, itertools.pairwise([*frames, len(level_db)]), strict=True
-    ):
+    frames = _onset_frames(onset_strength_db(log_mel), frame_s)
+    series: list[list[float]] = [[]]
+    for onset, end in itertools.pairwise([*frames, len(level_db)]):
         if falls_back(level_db, frame_s, onset, end):
-            series.append(time_s)
-            best = max(best, longest_series(series, *gap_s))
-        else:
-            series = []
-    return best
+            series[-1].append(onset * frame_s)
+        elif series[-1]:
+            series.append([])
+    return max(longest_series(raps, *gap_s) for raps in series)
 
 
 @dataclass(frozen=True, slots=True)
