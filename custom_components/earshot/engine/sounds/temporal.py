@@ -359,27 +359,22 @@ def onset_strength_db(log_mel: npt.NDArray[np.float32]) -> npt.NDArray[np.float6
     return rise
 
 
-def onset_times(
-    strength_db: npt.NDArray[np.float64],
-    frame_s: float,
-    min_db: float = ONSET_MIN_DB,
-    min_spacing_s: float = ONSET_MIN_SPACING_S,
-) -> list[float]:
-    """Times (from the first frame) of the distinct onsets in an onset-strength track.
-
-    An onset is a peak of at least ``min_db``; of peaks less than ``min_spacing_s``
-    apart only the stronger counts.
-    """
-    return [i * frame_s for i in _onset_frames(strength_db, frame_s, min_db, min_spacing_s)]
+def onset_times(strength_db: npt.NDArray[np.float64], frame_s: float) -> list[float]:
+    """Times (from the first frame) of the distinct onsets (:func:`onset_frames`)."""
+    return [i * frame_s for i in onset_frames(strength_db, frame_s)]
 
 
-def _onset_frames(
+def onset_frames(
     strength_db: npt.NDArray[np.float64],
     frame_s: float,
     min_db: float = ONSET_MIN_DB,
     min_spacing_s: float = ONSET_MIN_SPACING_S,
 ) -> list[int]:
-    """Frame indices of :func:`onset_times`."""
+    """Frame indices of the distinct onsets in an onset-strength track.
+
+    An onset is a peak of at least ``min_db``; of peaks less than ``min_spacing_s``
+    apart only the stronger counts.
+    """
     padded = np.concatenate([[0.0], strength_db, [0.0]])
     found: list[int] = []
     for i in range(strength_db.shape[0]):
@@ -424,11 +419,11 @@ def onset_series(
 ) -> int:
     """The longest series of raps in consecutive log-mel frames (the raps of a knock).
 
-    A rap is a distinct onset (:func:`onset_times`) that falls back (:func:`falls_back`);
+    A rap is a distinct onset (:func:`onset_frames`) that falls back (:func:`falls_back`);
     an onset that does not fall back ends a series.
     """
     level_db = log_mel.astype(np.float64).mean(axis=1) * (10.0 / np.log(10.0))
-    frames = _onset_frames(onset_strength_db(log_mel), frame_s)
+    frames = onset_frames(onset_strength_db(log_mel), frame_s)
     series: list[list[float]] = [[]]
     for onset, end in itertools.pairwise([*frames, len(level_db)]):
         if falls_back(level_db, frame_s, onset, end):
