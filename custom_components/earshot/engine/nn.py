@@ -257,10 +257,11 @@ def conv1d(
         raise ValueError(f"conv1d kernel expects {kc} channels, input has {c}")
     xp = _pad_spatial(x, (pad_amounts(t, k, stride, dilation, padding),))
     to = output_size(t, k, stride, dilation, padding)
-    patches = np.empty((n, to, k, c), dtype=np.float32)
     last = stride * (to - 1) + 1
-    for i in range(k):
-        patches[:, :, i] = xp[:, i * dilation : i * dilation + last : stride]
+    # (N, To, k * C): tap i's channels at i * C, the order of kernel.reshape(k * C, O).
+    patches = np.concatenate(
+        [xp[:, i * dilation : i * dilation + last : stride] for i in range(k)], axis=-1
+    )
     out = matmul(patches.reshape(n * to, k * c), kernel.reshape(k * c, o))
     if bias is not None:
         out += bias
