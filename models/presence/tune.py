@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 from pathlib import Path
 
 from earshot_engine.presence import tracker
@@ -41,6 +42,19 @@ from models.presence.evaluate import (
 EXTRA_WALKS_FIRST = 5000
 EXTRA_SEATED_FIRST = 6000
 EXTRA_QUIET_FIRST = 7000
+STRICT_GRID = [
+    [0.3, 0.5, 0.7, 0.9],
+    [0.6, 0.7, 0.8],
+    [1, 2, 4],
+    [8],
+    [0.0, 0.3, 0.5, 0.9],
+    [0.9, 0.95],
+]
+"""Values tried per OperatingPoint field (major, minor, major_frames, minor_frames,
+verify_major, verify_minor) for strict points: around the medium point; ``--strict-grid``
+replaces them (the grids of the other sensitivities are in the model card)."""
+ALERT_GRID = [[0.9], [0.5, 0.6, 0.7], [3], [4, 6, 8], [0.5], [0.9, 0.95]]
+"""The same for alert points (``--alert-grid``)."""
 
 
 def validation_jobs(
@@ -82,6 +96,15 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="without suffix")
     parser.add_argument("--verifier", type=Path, default=VERIFIER_PATH, help="without suffix")
     parser.add_argument("--sensitivity", default="medium", choices=("low", "medium", "high"))
+    parser.add_argument(
+        "--strict-grid",
+        type=json.loads,
+        default=STRICT_GRID,
+        help="JSON list of the values tried for each OperatingPoint field (strict points)",
+    )
+    parser.add_argument(
+        "--alert-grid", type=json.loads, default=ALERT_GRID, help="the same for alert points"
+    )
     args = parser.parse_args()
     stages = load_stages(args.model, args.verifier)
     scenes = []
@@ -93,25 +116,23 @@ def main() -> None:
     strict = tracker.OPERATING_POINTS[(args.sensitivity, False)]
     alert = tracker.OPERATING_POINTS[(args.sensitivity, True)]
     print("strict points (alert point as shipped):")
-    for major, major_frames, minor, minor_frames, verify_major, verify_minor in itertools.product(
-        (0.7, 0.9, 0.98), (1, 2, 4), (0.8, 0.9), (8, 16), (0.0, 0.5, 0.9), (0.0, 0.9, 0.95)
-    ):
-        point = tracker.OperatingPoint(
-            major, minor, major_frames, minor_frames, verify_major, verify_minor
-        )
+    for point in _points(args.strict_grid):
         tracker.OPERATING_POINTS[(args.sensitivity, False)] = point
         print(f"  {point}: {_figures(scenes, config)}")
     tracker.OPERATING_POINTS[(args.sensitivity, False)] = strict
     print(f"alert points (strict point as shipped: {strict}):")
-    for major, major_frames, minor, minor_frames, verify_major, verify_minor in itertools.product(
-        (0.8, 0.9), (2, 3), (0.6, 0.8), (6, 10, 16), (0.0, 0.5, 0.9), (0.5, 0.95)
-    ):
-        point = tracker.OperatingPoint(
-            major, minor, major_frames, minor_frames, verify_major, verify_minor
-        )
+    for point in _points(args.alert_grid):
         tracker.OPERATING_POINTS[(args.sensitivity, True)] = point
         print(f"  {point}: {_figures(scenes, config)}")
     tracker.OPERATING_POINTS[(args.sensitivity, True)] = alert
+
+
+def _points(grid: list[list[float]]) -> list[tracker.OperatingPoint]:
+    """Every combination of the grid's values, in OperatingPoint's field order."""
+    return [
+        tracker.OperatingPoint(major, minor, int(major_frames), int(minor_frames), vmaj, vmin)
+        for major, minor, major_frames, minor_frames, vmaj, vmin in itertools.product(*grid)
+    ]
 
 
 def _figures(scenes: list[tuple[SceneData, SceneResult, Outputs]], config: PresenceConfig) -> str:
