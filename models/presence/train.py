@@ -5,22 +5,24 @@
 2. Run the seed model over a larger, freshly randomized mining pool; keep the
    windows it gets wrong (false alarms on non-human motion and music, missed
    walks and small motions) and their neighbours.
-3. Retrain on training pool + mined hard cases, export ``presence.tflite`` and
-   ``presence.npz`` (exact numpy path, parity-checked) to
-   custom_components/earshot/models/.
+3. Retrain on training pool + mined hard cases, ``--members`` times (default 3, seeds
+   10 apart, side by side on the cores), and export their average as one network,
+   ``presence.tflite`` and ``presence.npz`` (exact numpy path, parity-checked), to
+   custom_components/earshot/models/. Trainings that differ only by seed disagree on
+   rooms they never saw; their mean is steadier than any one of them.
 4. Train the verifier (second stage, three seconds of the same inputs) on the
-   final model's proposals: every frame of the training and mining pools, plus a
+   averaged model's proposals: every frame of the training and mining pools, plus a
    pool of extra motion-free rooms, where the model's motion probability reaches
-   PROPOSAL_P; person moving or not. Export ``presence_verifier.{tflite,npz}`` and
-   write models/.cache/presence/train.json.
+   PROPOSAL_P; person moving or not; ``--members`` times, averaged the same way.
+   Export ``presence_verifier.{tflite,npz}`` and write models/.cache/presence/train.json.
 
 Options for experiments (the defaults write the shipped files): ``--augment-copies``
 (feature-domain augmentation, augment.py), ``--scene-s`` with ``--train-scenes`` /
 ``--mine-scenes`` (more, shorter scenes), ``--epochs`` / ``--verifier-epochs``,
-``--weight-decay`` (L2 on every convolution and dense kernel of both networks) and
-``--input-noise-db`` (default 3 dB since 2026-12-07: a GaussianNoise input layer on both
-networks, training only: identity at inference, and the exporter drops it, so the
-exported files run the same graph).
+``--weight-decay`` (L2 on every convolution and dense kernel of both networks),
+``--weight-average``, ``--seed``, ``--members`` and ``--input-noise-db`` (default 3 dB
+since 2026-12-07: a GaussianNoise input layer on both networks, training only: identity
+at inference, and the exporter drops it, so the exported files run the same graph).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ looser than any operating point, so the verifier sees every kind of proposal."""
 QUIET_FIRST = 400
 """Mining-split index of the verifier's extra motion-free rooms (past the validation
 scenes 240..359 that ``tune`` uses)."""
+MEMBER_SEED_STEP = 10
+"""Seed distance between the members of an averaged network (``--members``)."""
 MORE_MINING_FIRST = 1000
 """Mining-split index of mining scenes past the first VALIDATION_FIRST (240..359 are
 validation, 400..519 the quiet rooms, 5000.. and 6000.. validation people)."""
@@ -139,44 +143,75 @@ class Regularization:
 
         return keras.regularizers.L2(self.weight_decay) if self.weight_decay else None
 
-    def inputs(self, inp):  # type: ignore[no-untyped-def]
+    def inputs(self, inp, prefix: str = ""):  # type: ignore[no-untyped-def]
         """The input, noisy in training (GaussianNoise: identity at inference)."""
         import keras
 
         if not self.input_noise_db:
             return inp
-        return keras.layers.GaussianNoise(self.input_noise_db / FEATURE_SCALE_DB, name="noise")(inp)
+        noise = keras.layers.GaussianNoise(
+            self.input_noise_db / FEATURE_SCALE_DB, name=f"{prefix}noise"
+        )
+        return noise(inp)
 
 
-def build_model(reg: Regularization):  # type: ignore[no-untyped-def]
+def classifier_output(inp, reg: Regularization, prefix: str = ""):  # type: ignore[no-untyped-def]
+    """The classifier's layers; ``prefix`` names them apart when several share one graph."""
     import keras
 
     conv = functools.partial(
         keras.layers.Conv1D, 48, 3, activation="relu", kernel_regularizer=reg.kernel()
     )
+    x = conv(name=f"{prefix}conv1")(reg.inputs(inp, prefix))
+    x = conv(dilation_rate=2, name=f"{prefix}conv2")(x)
+    x = conv(dilation_rate=4, name=f"{prefix}conv3")(x)
+    return pooled_head(x, len(CLASSES), f"{prefix}{OUTPUT_NAME}", reg, prefix)
+
+
+def build_model(reg: Regularization):  # type: ignore[no-untyped-def]
+    import keras
+
     inp = keras.Input((CONTEXT_FRAMES, N_INPUTS), name=INPUT_NAME)
-    x = conv(name="conv1")(reg.inputs(inp))
-    x = conv(dilation_rate=2, name="conv2")(x)
-    x = conv(dilation_rate=4, name="conv3")(x)
-    out = pooled_head(x, len(CLASSES), OUTPUT_NAME, reg)
-    return keras.Model(inp, {OUTPUT_NAME: out}, name=MODEL_NAME)
+    return keras.Model(inp, {OUTPUT_NAME: classifier_output(inp, reg)}, name=MODEL_NAME)
 
 
-def pooled_head(x, classes: int, name: str, reg: Regularization):  # type: ignore[no-untyped-def]
+def pooled_head(x, classes: int, name: str, reg: Regularization, prefix: str = ""):  # type: ignore[no-untyped-def]
     """Max and mean over time, a small dense layer, softmax (both networks end this way)."""
     import keras
 
-    pooled = keras.layers.Concatenate(name="pool")(
+    pooled = keras.layers.Concatenate(name=f"{prefix}pool")(
         [
-            keras.layers.GlobalMaxPooling1D(name="maxpool")(x),
-            keras.layers.GlobalAveragePooling1D(name="avgpool")(x),
+            keras.layers.GlobalMaxPooling1D(name=f"{prefix}maxpool")(x),
+            keras.layers.GlobalAveragePooling1D(name=f"{prefix}avgpool")(x),
         ]
     )
     x = keras.layers.Dropout(0.2)(pooled)
-    x = keras.layers.Dense(32, activation="relu", name="dense", kernel_regularizer=reg.kernel())(x)
+    x = keras.layers.Dense(
+        32, activation="relu", name=f"{prefix}dense", kernel_regularizer=reg.kernel()
+    )(x)
     return keras.layers.Dense(
         classes, activation="softmax", name=name, kernel_regularizer=reg.kernel()
     )(x)
+
+
+def averaged(members, network, output: str, name: str, frames: int):  # type: ignore[no-untyped-def]
+    """One model whose output is the mean of its members' (trainings that differ only by
+    seed: the mean damps the training noise that otherwise decides a model's false alarms).
+
+    ``network(inp, reg, prefix)`` rebuilds a member's layers; the weights are copied over.
+    """
+    import keras
+
+    if len(members) == 1:
+        return members[0]
+    inp = keras.Input((frames, N_INPUTS), name=INPUT_NAME)
+    outputs = [network(inp, Regularization(), f"m{i}_") for i in range(len(members))]
+    model = keras.Model(inp, {output: keras.layers.Average(name=output)(outputs)}, name=name)
+    for i, member in enumerate(members):
+        for layer in member.layers:
+            if layer.weights:
+                model.get_layer(f"m{i}_{layer.name}").set_weights(layer.get_weights())
+    return model
 
 
 def make_deterministic() -> None:
@@ -193,20 +228,25 @@ def make_deterministic() -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def build_verifier(reg: Regularization):  # type: ignore[no-untyped-def]
+def verifier_output(inp, reg: Regularization, prefix: str = ""):  # type: ignore[no-untyped-def]
     """Three seconds in; the first convolution strides by two to keep the cost down."""
     import keras
 
     conv = functools.partial(
         keras.layers.Conv1D, 32, 3, activation="relu", kernel_regularizer=reg.kernel()
     )
+    x = conv(strides=2, name=f"{prefix}conv1")(reg.inputs(inp, prefix))
+    x = conv(name=f"{prefix}conv2")(x)
+    x = conv(dilation_rate=2, name=f"{prefix}conv3")(x)
+    x = conv(dilation_rate=4, name=f"{prefix}conv4")(x)
+    return pooled_head(x, 2, f"{prefix}{VERIFIER_OUTPUT_NAME}", reg, prefix)
+
+
+def build_verifier(reg: Regularization):  # type: ignore[no-untyped-def]
+    import keras
+
     inp = keras.Input((VERIFIER_CONTEXT_FRAMES, N_INPUTS), name=INPUT_NAME)
-    x = conv(strides=2, name="conv1")(reg.inputs(inp))
-    x = conv(name="conv2")(x)
-    x = conv(dilation_rate=2, name="conv3")(x)
-    x = conv(dilation_rate=4, name="conv4")(x)
-    out = pooled_head(x, 2, VERIFIER_OUTPUT_NAME, reg)
-    return keras.Model(inp, {VERIFIER_OUTPUT_NAME: out}, name=VERIFIER_NAME)
+    return keras.Model(inp, {VERIFIER_OUTPUT_NAME: verifier_output(inp, reg)}, name=VERIFIER_NAME)
 
 
 def balanced_weights(y: np.ndarray, classes: int) -> np.ndarray:
@@ -272,6 +312,66 @@ def fit_classifier(  # type: ignore[no-untyped-def]
     return fit(
         functools.partial(build_model, reg), OUTPUT_NAME, x, y, class_weight[y], epochs, seed, reg
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What one member of an averaged network trains on (its seed: ``seed`` for the first
+    member, MEMBER_SEED_STEP more for each next one)."""
+
+    network: str
+    """"classifier" or "verifier"."""
+    x: np.ndarray
+    y: np.ndarray
+    epochs: int
+    seed: int
+    augment_copies: int
+    reg: Regularization
+
+    def train(self, index: int):  # type: ignore[no-untyped-def]
+        seed = self.seed + MEMBER_SEED_STEP * index
+        if self.network == "classifier":
+            return fit_classifier(self.x, self.y, self.epochs, seed, self.augment_copies, self.reg)
+        return fit(
+            functools.partial(build_verifier, self.reg),
+            VERIFIER_OUTPUT_NAME,
+            self.x,
+            self.y,
+            balanced_weights(self.y, 2)[self.y],
+            self.epochs,
+            seed,
+            self.reg,
+        )
+
+    def build(self):  # type: ignore[no-untyped-def]
+        return (build_model if self.network == "classifier" else build_verifier)(self.reg)
+
+
+def _train_in_worker(member: Member, index: int) -> list[np.ndarray]:
+    make_deterministic()
+    return list(member.train(index).get_weights())
+
+
+def train_members(member: Member, count: int, workers: int | None):  # type: ignore[no-untyped-def]
+    """``count`` trainings of one network, differing only by seed.
+
+    Several run side by side in fresh (spawned) processes, one per core: each trains
+    single-threaded from its own seed, so its weights do not depend on where it ran.
+    """
+    if count == 1:
+        return [member.train(0)]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    processes = min(count, workers or os.cpu_count() or 1)
+    with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+        weights = list(pool.map(_train_in_worker, [member] * count, range(count)))
+    models = []
+    for w in weights:
+        model = member.build()
+        model.set_weights(w)
+        models.append(model)
+    return models
 
 
 def proposals(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
@@ -364,6 +464,12 @@ def main() -> None:
         default=1,
         help="seed of the seed model; the final model and the verifier use the next two",
     )
+    parser.add_argument(
+        "--members",
+        type=int,
+        default=3,
+        help="trainings (seeds) averaged in each exported network, after one shared mining",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args()
@@ -411,14 +517,15 @@ def main() -> None:
         f"[{time.monotonic() - started:6.0f}s] mined {len(hy)} hard windows {log['hard_windows']}"
     )
 
-    model = fit_classifier(
-        np.concatenate([x, hx]),
-        np.concatenate([y, hy]),
-        args.epochs,
-        seed=args.seed + 1,
-        copies=args.augment_copies,
-        reg=reg,
+    fx, fy = np.concatenate([x, hx]), np.concatenate([y, hy])
+    members = train_members(
+        Member("classifier", fx, fy, args.epochs, args.seed + 1, args.augment_copies, reg),
+        args.members,
+        args.workers,
     )
+    del fx, fy
+    model = averaged(members, classifier_output, OUTPUT_NAME, MODEL_NAME, CONTEXT_FRAMES)
+    log["members"] = args.members
     log |= export(model, args.out_dir, MODEL_NAME, x[:1])
     del x, y, hx, hy, seed_model
 
@@ -426,15 +533,13 @@ def main() -> None:
     vx, vy = with_augmented(vx, vy, (1,), args.augment_copies, seed=args.seed + 2)
     log["verifier_windows"] = {"other": int(np.sum(vy == 0)), "person": int(np.sum(vy == 1))}
     print(f"[{time.monotonic() - started:6.0f}s] verifier examples {log['verifier_windows']}")
-    verifier = fit(
-        functools.partial(build_verifier, reg),
-        VERIFIER_OUTPUT_NAME,
-        vx,
-        vy,
-        balanced_weights(vy, 2)[vy],
-        args.verifier_epochs,
-        seed=args.seed + 2,
-        reg=reg,
+    verifiers = train_members(
+        Member("verifier", vx, vy, args.verifier_epochs, args.seed + 2, 0, reg),
+        args.members,
+        args.workers,
+    )
+    verifier = averaged(
+        verifiers, verifier_output, VERIFIER_OUTPUT_NAME, VERIFIER_NAME, VERIFIER_CONTEXT_FRAMES
     )
     log |= {
         f"verifier_{k}": v for k, v in export(verifier, args.out_dir, VERIFIER_NAME, vx[:1]).items()
