@@ -39,6 +39,7 @@ NOISE_BAND_HZ = (345.0, 425.0)
 N_BANDS = 2 * (len(BAND_EDGES_HZ) - 1)
 N_PM_BANDS = len(BAND_EDGES_HZ) - 1
 N_FEATURES = N_BANDS + N_PM_BANDS
+N_ONE_SIDED = FRAME_SAMPLES // 2 + 1
 FEATURE_CLIP_DB = (-10.0, 70.0)
 
 
@@ -174,7 +175,7 @@ def band_matrix(baseband_rate_hz: float) -> tuple[npt.NDArray[np.float32], npt.N
 def pm_band_matrix(baseband_rate_hz: float) -> npt.NDArray[np.float32]:
     """Averaging matrix (N_PM_BANDS, FRAME_SAMPLES // 2 + 1) from one-sided bins to bands."""
     freqs = np.fft.rfftfreq(FRAME_SAMPLES, 1.0 / baseband_rate_hz)
-    matrix = np.zeros((N_PM_BANDS, len(freqs)), dtype=np.float32)
+    matrix = np.zeros((N_PM_BANDS, N_ONE_SIDED), dtype=np.float32)
     for i in range(N_PM_BANDS):
         inside = (freqs >= BAND_EDGES_HZ[i]) & (freqs < BAND_EDGES_HZ[i + 1])
         matrix[i, inside] = 1.0 / max(1, int(inside.sum()))
@@ -188,16 +189,24 @@ class DopplerAnalyzer:
         self.baseband_rate_hz = baseband_rate_hz
         self.hop = max(1, round(HOP_S * baseband_rate_hz))
         self._channels = channels
-        self._window = np.hanning(FRAME_SAMPLES).astype(np.float32)
-        self._window_weights = self._window / self._window.sum()
+        window = np.hanning(FRAME_SAMPLES).astype(np.float32)
+        self._window = window[:, None]
+        self._window_weights = window / window.sum()
         self._sample_index = np.arange(FRAME_SAMPLES, dtype=np.float32)[:, None]
         self._channel_mean = np.full(channels, 1.0 / channels, dtype=np.float32)
         # Power of a unit tone through the window, to express powers per unit tone power.
-        self._scale = 1.0 / float(self._window.sum()) ** 2
-        self._bands, self._noise = band_matrix(baseband_rate_hz)
-        # A real signal's power splits evenly over +-f: count both halves in the one-sided bins.
-        self._pm_bands = 2.0 * pm_band_matrix(baseband_rate_hz)
-        self._noise_middle = int(self._noise.sum()) // 2
+        self._scale = np.float32(1.0 / float(window.sum()) ** 2)
+        bands, noise = band_matrix(baseband_rate_hz)
+        self._noise_bins = np.flatnonzero(noise)
+        self._noise_middle = self._noise_bins.size // 2
+        # One matrix from [two-sided power; one-sided quadrature power] to all features. A
+        # real signal's power splits evenly over +-f: count both halves in the one-sided bins.
+        pm_bands = 2.0 * pm_band_matrix(baseband_rate_hz)
+        self._features = np.zeros((N_FEATURES, FRAME_SAMPLES + N_ONE_SIDED), dtype=np.float32)
+        self._features[:N_BANDS, :FRAME_SAMPLES] = bands
+        self._features[N_BANDS:, FRAME_SAMPLES:] = pm_bands
+        self._mirror = -np.arange(N_ONE_SIDED) % FRAME_SAMPLES
+        """FFT bin -k for every one-sided bin k."""
         self._buffer: ComplexArray = np.zeros((FRAME_SAMPLES, channels), dtype=np.complex64)
         self._filled = 0
         self._since_hop = 0
@@ -234,28 +243,41 @@ class DopplerAnalyzer:
         # The static echo dominates the lag-one correlation; its angle is the residual
         # carrier offset (estimated carrier, DAC/ADC clock drift). Undo it so the static
         # part sits exactly at DC, where removing the mean removes it.
-        lag = np.sum(window[1:] * np.conj(window[:-1]), axis=0)
-        window = window * np.exp(-1j * self._sample_index * np.angle(lag)).astype(np.complex64)
+        lag = np.sum(window[1:] * window[:-1].conj(), axis=0)
+        phase = self._sample_index * -np.angle(lag)
+        derotate = np.empty(phase.shape, dtype=np.complex64)
+        derotate.real, derotate.imag = np.cos(phase), np.sin(phase)
+        window = window * derotate
         static = self._window_weights @ window
-        moving = (window - static) * self._window[:, None]
-        spectrum = np.fft.fft(moving, axis=0)
-        power = (spectrum.real**2 + spectrum.imag**2) * self._scale
-        carrier = static.real**2 + static.imag**2
+        # Turned so the static echo is real: playback distortion (speaker nonlinearity)
+        # amplitude-modulates the carrier, so it stays in the real part, while a moving
+        # reflector's phase is arbitrary and shows in the imaginary (quadrature) part too.
+        # Quadrature bands stay quiet under music.
+        magnitude = np.abs(static)
+        heading = np.where(magnitude > 0.0, static.conj() / np.maximum(magnitude, 1e-30), 1.0)
+        spectrum = np.fft.fft((window - static) * (self._window * heading), axis=0)
+        # The spectrum of the imaginary part z.imag is (Z[k] - conj(Z[-k])) / 2j.
+        quadrature = spectrum[:N_ONE_SIDED] - spectrum[self._mirror].conj()
+        power = np.concatenate(
+            [
+                spectrum.real**2 + spectrum.imag**2,
+                (quadrature.real**2 + quadrature.imag**2) * np.float32(0.25),
+            ]
+        )
+        carrier = magnitude**2
         # The middle noise bin over ln 2 is the mean of exponential (noise-bin) powers,
         # robust to a stray tone.
-        middle = np.partition(power[self._noise], self._noise_middle, axis=0)[self._noise_middle]
-        noise = np.maximum(middle * (1.0 / np.log(2.0)), carrier * 1e-12 + 1e-20)
-        relative = (power / noise) @ self._channel_mean
-        # Playback distortion (speaker nonlinearity) amplitude-modulates the carrier: it is
-        # in phase with the static echo, while a moving reflector's phase is arbitrary and
-        # shows up in quadrature too. Quadrature bands stay quiet under music.
-        heading = np.conj(static) / np.maximum(np.abs(static), 1e-20)
-        quadrature = np.fft.rfft((moving * heading).imag, axis=0)
-        pm_power = (quadrature.real**2 + quadrature.imag**2) * self._scale
-        pm_relative = (pm_power / noise) @ self._channel_mean
-        bands = np.concatenate([self._bands @ relative, self._pm_bands @ pm_relative])
-        features = np.clip(10.0 * np.log10(bands + 1e-6), *FEATURE_CLIP_DB)
+        middle = np.partition(power[self._noise_bins], self._noise_middle, axis=0)
+        noise = np.maximum(
+            middle[self._noise_middle] * (self._scale / np.float32(math.log(2.0))),
+            carrier * 1e-12 + 1e-20,
+        )
+        relative = (power * (self._scale / noise)) @ self._channel_mean
+        features = np.clip(10.0 * np.log10(self._features @ relative + 1e-6), *FEATURE_CLIP_DB)
         carrier_db = float(10.0 * np.log10(float((carrier / noise) @ self._channel_mean) + 1e-12))
         return DopplerFrame(
-            time_s, features.astype(np.float32), carrier_db, relative.astype(np.float32)
+            time_s,
+            features.astype(np.float32),
+            carrier_db,
+            relative[:FRAME_SAMPLES].astype(np.float32),
         )

@@ -33,19 +33,21 @@ class OperatingPoint:
     verify_major: float
     verify_minor: float
     """Verifier probability of a person moving that a new major / minor episode (or an
-    escalation to major) needs. Minor proposals are where fans and curtains hide; a walk
-    must be confirmed at once, on its faint first second."""
+    escalation to major) needs; 0 asks nothing. Minor proposals are where fans and curtains
+    hide; a walk must be confirmed at once, on its faint first second."""
 
 
 OPERATING_POINTS: dict[tuple[Sensitivity, bool], OperatingPoint] = {
-    # (sensitivity, alert): strict points need more evidence than alert ones; the verifier
-    # lets the classifier's own thresholds be loose where a missed walk costs most.
-    ("low", False): OperatingPoint(0.98, 0.95, 4, 24, verify_major=0.95, verify_minor=0.95),
-    ("low", True): OperatingPoint(0.95, 0.9, 4, 10, verify_major=0.95, verify_minor=0.95),
-    ("medium", False): OperatingPoint(0.7, 0.8, 4, 8, verify_major=0.5, verify_minor=0.95),
-    ("medium", True): OperatingPoint(0.9, 0.8, 3, 16, verify_major=0.5, verify_minor=0.95),
-    ("high", False): OperatingPoint(0.7, 0.8, 1, 8, verify_major=0.5, verify_minor=0.5),
-    ("high", True): OperatingPoint(0.7, 0.6, 1, 6, verify_major=0.9, verify_minor=0.9),
+    # (sensitivity, alert): in the alert window after a walk, minor motion counts sooner
+    # (lower threshold) so a person who sat down keeps the room occupied, while a new major
+    # episode needs more evidence: a false major would otherwise set off a cascade (at
+    # medium, 44 -> 91 false events/h on validation with the strict point's major part).
+    ("low", False): OperatingPoint(0.98, 0.8, 2, 24, verify_major=0.9, verify_minor=0.95),
+    ("low", True): OperatingPoint(0.95, 0.6, 4, 24, verify_major=0.95, verify_minor=0.95),
+    ("medium", False): OperatingPoint(0.5, 0.7, 4, 8, verify_major=0.0, verify_minor=0.95),
+    ("medium", True): OperatingPoint(0.9, 0.6, 3, 8, verify_major=0.5, verify_minor=0.9),
+    ("high", False): OperatingPoint(0.3, 0.5, 2, 6, verify_major=0.3, verify_minor=0.9),
+    ("high", True): OperatingPoint(0.7, 0.4, 1, 6, verify_major=0.9, verify_minor=0.9),
 }
 """Picked on validation scenes with ``python -m models.presence.tune``; see the model card."""
 
@@ -116,13 +118,18 @@ class OccupancyTracker:
         """Consume one frame's probabilities; return the events it causes.
 
         ``verify`` (the second stage: probability that a person moves) is only asked when
-        the frame would start an episode or escalate it, so it runs on proposals alone.
+        the frame would start an episode or escalate it, so it runs on proposals alone, and
+        not at all when the operating point needs no confirmation (a threshold of 0).
         """
         point = OPERATING_POINTS[(self.config.sensitivity, self.alert(time_s))]
         level = self._frames.level(point, p_major, p_minor)
         needed = point.verify_major if level == "major" else point.verify_minor
         unconfirmed = (
-            level is not None and verify is not None and self._proposes(level) and verify() < needed
+            level is not None
+            and verify is not None
+            and needed > 0.0
+            and self._proposes(level)
+            and verify() < needed
         )
         if unconfirmed:
             level = None
