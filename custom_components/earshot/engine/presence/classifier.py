@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from ..inference import Backend, Model, load_model
 from .doppler import N_FEATURES
+from .streaming import streaming_classifier
 
 CONTEXT_FRAMES = 20
 """One second of Doppler frames (HOP_S = 50 ms)."""
@@ -87,19 +88,29 @@ class MotionClassifier:
         self.verifier = verifier if verifier is not None else load_model(VERIFIER_PATH, backend)
         self._inputs = np.zeros((VERIFIER_CONTEXT_FRAMES, N_INPUTS), dtype=np.float32)
         """The last three seconds of inputs, oldest first ('nothing moves' after a reset)."""
+        self._stream = streaming_classifier(self.model)
+        """Frame-by-frame numpy evaluation of the classifier (None: whole windows)."""
+        self.reset()
 
     def reset(self) -> None:
         """Forget the buffered frames (fill with 'nothing moves')."""
         self._inputs.fill(0.0)
+        if self._stream is not None:
+            self._stream.reset(self._inputs[-CONTEXT_FRAMES:])
 
     def push(self, features: npt.NDArray[np.float32], carrier_db: float) -> MotionProbabilities:
         """Add one frame (band levels, carrier SNR) and classify the last second."""
         self._inputs[:-1] = self._inputs[1:]
         self._inputs[-1] = frame_inputs(features, carrier_db)
         window = self._inputs[-CONTEXT_FRAMES:]
+        if self._stream is not None:
+            self._stream.push(window)
         if not has_evidence(window):
             return MotionProbabilities(major=0.0, minor=0.0, nonhuman=0.0)
-        probabilities = self.model.run({INPUT_NAME: window[None]})[OUTPUT_NAME][0]
+        if self._stream is not None:
+            probabilities = self._stream.probabilities()
+        else:
+            probabilities = self.model.run({INPUT_NAME: window[None]})[OUTPUT_NAME][0]
         return MotionProbabilities(
             major=float(probabilities[1]),
             minor=float(probabilities[2]),
