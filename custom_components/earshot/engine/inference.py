@@ -414,6 +414,8 @@ class NumpyModel(Model):
 
     def __init__(self, spec: ModelSpec, weights: Mapping[str, FloatArray], path: Path) -> None:
         super().__init__(spec, path)
+        self.weights = weights
+        """The arrays the spec's nodes name (for evaluators specialised to a graph shape)."""
         slots: dict[str, int] = {info.name: i for i, info in enumerate(spec.inputs)}
         steps: list[_Step] = []
         for node in spec.nodes:

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from ..inference import Backend, Model, load_model
 from .doppler import N_FEATURES
-from .streaming import streaming_classifier
+from .streaming import StreamingConvNet, streaming_classifier
 
 CONTEXT_FRAMES = 20
 """One second of Doppler frames (HOP_S = 50 ms)."""
@@ -75,6 +75,29 @@ def has_evidence(windows: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
     return np.asarray(np.max(bands, axis=(-2, -1)) >= EVIDENCE_DB / FEATURE_SCALE_DB)
 
 
+class WholeWindows:
+    """The classifier run on its whole window at every step (LiteRT, other graphs)."""
+
+    def __init__(self, model: Model) -> None:
+        self._model = model
+        self._window: npt.NDArray[np.float32] = np.zeros(
+            (CONTEXT_FRAMES, N_INPUTS), dtype=np.float32
+        )
+
+    def reset(self, window: npt.NDArray[np.float32]) -> None:
+        """Start over at ``window`` (nothing else is kept between frames)."""
+        self._window = window
+
+    push = reset
+
+    def probabilities(self) -> npt.NDArray[np.float32]:
+        """Class probabilities of the current window."""
+        out: npt.NDArray[np.float32] = self._model.run({INPUT_NAME: self._window[None]})[
+            OUTPUT_NAME
+        ][0]
+        return out
+
+
 class MotionClassifier:
     """Keeps the last three seconds of frames.
 
@@ -88,29 +111,27 @@ class MotionClassifier:
         self.verifier = verifier if verifier is not None else load_model(VERIFIER_PATH, backend)
         self._inputs = np.zeros((VERIFIER_CONTEXT_FRAMES, N_INPUTS), dtype=np.float32)
         """The last three seconds of inputs, oldest first ('nothing moves' after a reset)."""
-        self._stream = streaming_classifier(self.model)
-        """Frame-by-frame numpy evaluation of the classifier (None: whole windows)."""
+        self._window = self._inputs[-CONTEXT_FRAMES:]
+        """The classifier's last second: a view of the buffer."""
+        self._evaluator: StreamingConvNet | WholeWindows = streaming_classifier(
+            self.model
+        ) or WholeWindows(self.model)
+        """Frame by frame on the numpy path where the graph allows, else whole windows."""
         self.reset()
 
     def reset(self) -> None:
         """Forget the buffered frames (fill with 'nothing moves')."""
         self._inputs.fill(0.0)
-        if self._stream is not None:
-            self._stream.reset(self._inputs[-CONTEXT_FRAMES:])
+        self._evaluator.reset(self._window)
 
     def push(self, features: npt.NDArray[np.float32], carrier_db: float) -> MotionProbabilities:
         """Add one frame (band levels, carrier SNR) and classify the last second."""
         self._inputs[:-1] = self._inputs[1:]
         self._inputs[-1] = frame_inputs(features, carrier_db)
-        window = self._inputs[-CONTEXT_FRAMES:]
-        if self._stream is not None:
-            self._stream.push(window)
-        if not has_evidence(window):
+        self._evaluator.push(self._window)
+        if not has_evidence(self._window):
             return MotionProbabilities(major=0.0, minor=0.0, nonhuman=0.0)
-        if self._stream is not None:
-            probabilities = self._stream.probabilities()
-        else:
-            probabilities = self.model.run({INPUT_NAME: window[None]})[OUTPUT_NAME][0]
+        probabilities = self._evaluator.probabilities()
         return MotionProbabilities(
             major=float(probabilities[1]),
             minor=float(probabilities[2]),

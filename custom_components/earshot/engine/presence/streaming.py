@@ -21,7 +21,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from ..inference import Model, NumpyModel, read_npz_model
+from ..inference import Model, NumpyModel
 from ..nn import FloatArray, relu, softmax
 
 Node = Mapping[str, Any]
@@ -106,8 +106,7 @@ def streaming_classifier(model: Model) -> StreamingConvNet | None:
     """
     if not isinstance(model, NumpyModel) or len(model.spec.outputs) != 1:
         return None
-    spec = model.spec
-    _, weights = read_npz_model(model.path)
+    spec, weights = model.spec, model.weights
     producers = {str(t): node for node in spec.nodes for t in node["outputs"]}
     final = producers[spec.output_tensors[0]]
     heads = [producers[t] for t in final["inputs"]] if final["op"] == "average" else [final]
