@@ -258,7 +258,7 @@ def long_background(
     hours, events = mine.feed(detector, chunk, hours)
     cpu_s = time.process_time() - started
     n = sum(events.values())
-    candidates = n + detector.stage2_rejected + detector.onsets_rejected
+    candidates = n + detector.rejected
     print(
         f"[long background] {hours:.2f} h of development backgrounds at {sensitivity}: "
         f"events after stage 2 {dict(events)} = {n / hours * 24:.1f} false alerts per 24 h; "

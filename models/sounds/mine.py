@@ -242,7 +242,7 @@ def main() -> None:
         detector, args.hours, args.seed, CALIBRATION_HALF, data.TRAINING_SETS[args.data]
     )
     n = sum(events.values())
-    candidates = n + detector.stage2_rejected + detector.onsets_rejected
+    candidates = n + detector.rejected
     print(
         f"[validation stream] {hours:.2f} h of training-split audio at {args.sensitivity}: "
         f"events {dict(events)} = {n / hours * 24:.1f} false alerts per 24 h; "

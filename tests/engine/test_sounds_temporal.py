@@ -19,8 +19,8 @@ from custom_components.earshot.engine.sounds.temporal import (
     cycles_confirm,
     falls_back,
     longest_series,
+    onset_frames,
     onset_series,
-    onset_times,
     sustained_alarm_tone,
     tone_track,
 )
@@ -191,11 +191,12 @@ def test_a_rap_falls_back_and_rain_stays_up() -> None:
     assert falls_back(level, FRAME_S, 5, level.size)
 
 
-def test_onset_times_merge_a_rap_and_its_echo() -> None:
+def test_onsets_merge_a_rap_and_its_echo() -> None:
     strength = np.zeros(50)
     strength[[10, 14, 30]] = [20.0, 12.0, 15.0]  # rap, echo 40 ms later, rap
     strength[40] = 5.0  # below the onset level
-    assert onset_times(strength, FRAME_S) == pytest.approx([0.1, 0.3])
+    times = [i * FRAME_S for i in onset_frames(strength, FRAME_S)]
+    assert times == pytest.approx([0.1, 0.3])
 
 
 def test_longest_series_needs_the_spacing_of_knocking() -> None:

@@ -192,6 +192,11 @@ class SoundEventDetector:
         """How many candidates had too few onsets for their rule (``EventRule.min_onsets``)."""
 
     @property
+    def rejected(self) -> int:
+        """Stage-1 candidates that were not reported (stage 2 or the onset count)."""
+        return self.stage2_rejected + self.onsets_rejected
+
+    @property
     def name(self) -> str:
         """Detector name for logs and statistics."""
         return "sounds"

@@ -345,23 +345,24 @@ RAP_ENOUGH_FALL_DB = 10.0
 very quiet room rises by 40-90 dB, and a knuckle on wood still rings for a while."""
 
 
+def _bands_db(log_mel: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """Natural-log mel energies in dB."""
+    db: npt.NDArray[np.float64] = log_mel.astype(np.float64) * (10.0 / np.log(10.0))
+    return db
+
+
 def onset_strength_db(log_mel: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     """How sharply each 10 ms frame rises above the frames just before it (dB).
 
     The mean over mel bands of each band's rise (never below 0) above its lowest value
     in the previous ``ONSET_HISTORY_FRAMES`` frames; 0 for the first frame.
     """
-    level_db = log_mel.astype(np.float64) * (10.0 / np.log(10.0))
+    level_db = _bands_db(log_mel)
     n = level_db.shape[0]
     padded = np.concatenate([np.full((ONSET_HISTORY_FRAMES, level_db.shape[1]), np.inf), level_db])
     previous = np.min([padded[k : k + n] for k in range(ONSET_HISTORY_FRAMES)], axis=0)
     rise: npt.NDArray[np.float64] = np.maximum(level_db - previous, 0.0).mean(axis=1)
     return rise
-
-
-def onset_times(strength_db: npt.NDArray[np.float64], frame_s: float) -> list[float]:
-    """Times (from the first frame) of the distinct onsets (:func:`onset_frames`)."""
-    return [i * frame_s for i in onset_frames(strength_db, frame_s)]
 
 
 def onset_frames(
@@ -422,7 +423,7 @@ def onset_series(
     A rap is a distinct onset (:func:`onset_frames`) that falls back (:func:`falls_back`);
     an onset that does not fall back ends a series.
     """
-    level_db = log_mel.astype(np.float64).mean(axis=1) * (10.0 / np.log(10.0))
+    level_db = _bands_db(log_mel).mean(axis=1)
     frames = onset_frames(onset_strength_db(log_mel), frame_s)
     series: list[list[float]] = [[]]
     for onset, end in itertools.pairwise([*frames, len(level_db)]):
