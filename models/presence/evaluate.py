@@ -98,15 +98,20 @@ class SceneResult:
 
 
 def _onsets(scene: Scene, seed: int) -> tuple[float | None, float | None]:
+    """When the scene's target behaviour starts and when the room is clear again.
+
+    Walk scenes hold one or two walkers: the target is the room's first entry (the first
+    walker to become visible, whichever action it is), and the room is clear once the
+    last one has left. A second walker entering while the first still moves starts no new
+    episode, so it raises no new event by design and is not scored on its own.
+    """
     times = np.arange(0.0, scene.duration_s, 0.01)
+    visible: list[np.ndarray] = []
     for index, action in enumerate(scene.actions):
         if isinstance(action, Walk):
             mover = build_mover(action, scene.room, seeded_rng(seed, MOVER_KEY, index))
             _, weights = mover.scatterers(times - action.start_s)
-            visible = np.flatnonzero(weights.sum(axis=0) > 0.2 * action.reflectivity_m)
-            if len(visible) == 0:
-                return None, None
-            return float(times[visible[0]]), float(times[visible[-1]]) + 2.0
+            visible.append(times[weights.sum(axis=0) > 0.2 * action.reflectivity_m])
         if isinstance(action, SitAndWork):
             mover = build_mover(action, scene.room, seeded_rng(seed, MOVER_KEY, index))
             local = times - action.start_s
@@ -115,7 +120,10 @@ def _onsets(scene: Scene, seed: int) -> tuple[float | None, float | None]:
             speed = (np.linalg.norm(p1 - p0, axis=-1) / 0.01 * (w0 > 0)).max(axis=0)
             moving = np.flatnonzero((local >= 0) & (speed > MINOR_SPEED_M_S))
             return (float(times[moving[0]]) if len(moving) else None), None
-    return None, None
+    seen = [v for v in visible if len(v)]
+    if not seen:
+        return None, None
+    return float(min(v[0] for v in seen)), float(max(v[-1] for v in seen)) + 2.0
 
 
 def usable(data: SceneData) -> bool:
