@@ -108,9 +108,11 @@ class Calibrator:
             self._begin(kind, carrier, block.start_s)
         assert self._step_start_s is not None
         elapsed_s = block.end_s - self._step_start_s
-        if elapsed_s >= self.plan.settle_s:
-            for frontend_carrier, frontend in self._frontends.items():
-                for frame in frontend.process(block.samples, block.start_frame):
+        # The front ends run from the step's start so they have settled (window filled,
+        # canceller converged) by the time their frames count.
+        for frontend_carrier, frontend in self._frontends.items():
+            for frame in frontend.process(block.samples, block.start_frame):
+                if frame.time_s - self._step_start_s >= self.plan.settle_s:
                     self._frames[frontend_carrier].append(
                         (frame.carrier_db, float(frame.features.max()))
                     )
