@@ -27,12 +27,14 @@ from typing import Literal
 
 import numpy as np
 
-from earshot_engine.audio import OutputMixer
+from earshot_engine.audio import AudioBlock, OutputMixer
 from earshot_engine.presence.baseline import EnergyBaseline
+from earshot_engine.presence.calibration import CalibrationPlan, Calibrator
 from earshot_engine.presence.detector import CLIP_LEVEL, MIN_CARRIER_DB, SETTLE_S
 from earshot_engine.presence.doppler import FRAME_SAMPLES, Demodulator, DopplerFrame
 from earshot_engine.presence.emitter import CarrierEmitter
 from earshot_engine.presence.frontend import BasebandStage
+from earshot_engine.presence.results import CalibrationResult
 from earshot_engine.simulation.catalog import random_door, random_point_inside, random_scene
 from earshot_engine.simulation.dsp import seeded_rng
 from earshot_engine.simulation.home import HomeRenderer
@@ -236,6 +238,49 @@ def render_blocks(job: Job, scene: Scene) -> Iterator[np.ndarray]:
     for start in range(0, total, BLOCK_FRAMES):
         frames = min(BLOCK_FRAMES, total - start)
         yield renderer.render(start, mixer.render(frames, start, job.sample_rate_hz))
+
+
+def calibrate(job: Job, scene: Scene) -> CalibrationResult:
+    """The detector's own self-calibration run in the job's room on the job's hardware.
+
+    It listens to the room as set up (the scene without its people: fans, pets, music and
+    interferers stay) with the default plan and level cap, as Earshot does when it starts.
+    """
+    room = dataclasses.replace(
+        scene, actions=tuple(a for a in scene.actions if not isinstance(a, Walk | SitAndWork))
+    )
+    renderer = HomeRenderer(
+        room, seed=job.seed, sample_rate_hz=job.sample_rate_hz, channels=job.channels
+    )
+    plan = CalibrationPlan()
+    emitter = CarrierEmitter(
+        plan.candidates_hz[0], plan.probe_level_dbfs, max_level_dbfs=plan.max_level_dbfs
+    )
+    mixer = OutputMixer()
+    mixer.attach(emitter)
+    calibrator = Calibrator(emitter, job.sample_rate_hz, job.channels, plan)
+    total = round(room.duration_s * job.sample_rate_hz)
+    for start in range(0, total - BLOCK_FRAMES + 1, BLOCK_FRAMES):
+        speaker = mixer.render(BLOCK_FRAMES, start, job.sample_rate_hz)
+        block = AudioBlock(renderer.render(start, speaker), job.sample_rate_hz, start)
+        result = calibrator.process(block)
+        if result is not None:
+            return result
+    raise RuntimeError(f"calibration of {scene.name} did not finish in {room.duration_s} s")
+
+
+def as_deployed(job: Job) -> Job:
+    """The job with the carrier and level that self-calibration picks in its room.
+
+    A calibration spoiled by a passing disturbance (music starting while it verifies) is
+    retried a minute later in deployment; its choice stands here. Hardware that cannot
+    carry ultrasound keeps the drawn carrier and level: the detector judges nothing there
+    (repair issue), and the scene's median SNR marks it unusable either way.
+    """
+    result = calibrate(job, make_scene(job))
+    if result.unsupported:
+        return job
+    return dataclasses.replace(job, carrier_hz=result.carrier_hz, level_dbfs=result.level_dbfs)
 
 
 @dataclass(frozen=True, slots=True)

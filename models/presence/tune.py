@@ -5,7 +5,8 @@ Validation scenes come from the mining split past the scenes ``train`` mines
 since the random draw holds only a few dozen of each; ``--quiet-rooms N`` adds N
 motion-free 60 s rooms from 7000, since the default holds only 0.47 h to count false
 alarms on), so the model never learned from them, and they are not the held-out test
-split either.
+split either. Like the evaluation, scenes play the carrier and level that
+self-calibration picks in their room (``--uncalibrated``: their random draw).
 
 For candidate thresholds (the classifier's, and the verifier's that a new episode
 needs) it replays both networks' outputs through the tracker and prints walk
@@ -22,8 +23,11 @@ written by hand into ``OPERATING_POINTS`` in tracker.py. Use ``--quiet-rooms 120
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
+import multiprocessing
+import os
 from pathlib import Path
 
 from earshot_engine.presence import tracker
@@ -40,6 +44,7 @@ from models.presence.evaluate import (
     summarize,
     usable,
 )
+from models.presence.pool import renderer_fingerprint
 
 EXTRA_WALKS_FIRST = 5000
 EXTRA_SEATED_FIRST = 6000
@@ -95,6 +100,11 @@ def main() -> None:
         default=0,
         help="extra motion-free 60 s rooms: more hours to count false alarms on",
     )
+    parser.add_argument(
+        "--uncalibrated",
+        action="store_true",
+        help="play each scene's random carrier and level instead of what calibration picks",
+    )
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="without suffix")
     parser.add_argument("--verifier", type=Path, default=VERIFIER_PATH, help="without suffix")
     parser.add_argument("--sensitivity", default="medium", choices=("low", "medium", "high"))
@@ -109,9 +119,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     stages = load_stages(args.model, args.verifier)
+    jobs = validation_jobs(args.first, args.scenes, args.walks, args.seated, args.quiet_rooms)
+    renderer_fingerprint()  # once, before forking, so the workers inherit it
+    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
+        cached = pool.map(
+            functools.partial(eval_scene, deployed=not args.uncalibrated), jobs, chunksize=1
+        )
     scenes = []
-    for job in validation_jobs(args.first, args.scenes, args.walks, args.seated, args.quiet_rooms):
-        data, onset, clear = eval_scene(job)
+    for job, (data, onset, clear) in zip(jobs, cached, strict=True):
         result = SceneResult(job.kind, job.duration_s, onset, clear, usable(data))
         scenes.append((data, result, outputs(stages, data)))
     config = PresenceConfig(sensitivity=args.sensitivity)
