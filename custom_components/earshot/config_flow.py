@@ -66,6 +66,7 @@ from .const import (
     OPT_NOTIFY_TARGETS,
     OPT_OCCUPANCY_HOLD_S,
     OPT_PRESENCE_ENABLED,
+    OPT_PRESENCE_MAX_LEVEL_DBFS,
     OPT_PRESENCE_SENSITIVITY,
     OPT_SAMPLE_RATE_HZ,
     OPT_SOUND_LEVEL_INTERVAL_S,
@@ -86,6 +87,7 @@ from .const import (
 from .coordinator import SOURCE_MODELS, output_device
 from .detectors import option
 from .engine.audio import AudioSourceError, DeviceNotFoundError, PortAudioMissingError
+from .engine.presence.config import CARRIER_CAP_RANGE_DBFS
 from .engine.simulation import SCENES
 from .engine.sound_device import SoundDevice, SoundDeviceSource, list_devices
 from .engine.wav_file import WavFileSource
@@ -430,6 +432,9 @@ class EarshotOptionsFlow(OptionsFlow):
                 vol.Required(OPT_HIGH_SENSITIVITY_WINDOW_S): _number(0, 3600, 1, "s"),
                 vol.Required(OPT_LOW_POWER): BooleanSelector(),
                 vol.Required(OPT_LOW_POWER_PAUSE_S): _number(5, 600, 1, "s"),
+                vol.Required(OPT_PRESENCE_MAX_LEVEL_DBFS): _number(
+                    *CARRIER_CAP_RANGE_DBFS, 1, "dBFS"
+                ),
             }
         )
         return self.async_show_form(step_id="presence", data_schema=self._filled(schema))

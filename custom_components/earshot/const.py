@@ -48,6 +48,8 @@ OPT_OCCUPANCY_HOLD_S: Final = "occupancy_hold_s"
 OPT_HIGH_SENSITIVITY_WINDOW_S: Final = "high_sensitivity_window_s"
 OPT_LOW_POWER: Final = "low_power"
 OPT_LOW_POWER_PAUSE_S: Final = "low_power_pause_s"
+OPT_PRESENCE_MAX_LEVEL_DBFS: Final = "presence_max_level_dbfs"
+"""Ceiling on the ultrasound carrier's level; calibration never goes above it."""
 
 # --- Options: sound events ------------------------------------------------------
 OPT_SOUNDS_ENABLED: Final = "sounds_enabled"
@@ -99,6 +101,7 @@ DEFAULT_OPTIONS: Final[dict[str, object]] = {
     OPT_HIGH_SENSITIVITY_WINDOW_S: 600,
     OPT_LOW_POWER: False,
     OPT_LOW_POWER_PAUSE_S: 60,
+    OPT_PRESENCE_MAX_LEVEL_DBFS: -12,
     OPT_SOUNDS_ENABLED: list(SOUND_NAMES),
     OPT_SOUND_SENSITIVITY: SENSITIVITY_MEDIUM,
     OPT_SOUND_SENSITIVITY_PER_SOUND: {},

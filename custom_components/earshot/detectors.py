@@ -25,6 +25,7 @@ from .const import (
     OPT_LOW_POWER_PAUSE_S,
     OPT_OCCUPANCY_HOLD_S,
     OPT_PRESENCE_ENABLED,
+    OPT_PRESENCE_MAX_LEVEL_DBFS,
     OPT_PRESENCE_SENSITIVITY,
     OPT_SOUND_LEVEL_INTERVAL_S,
     OPT_SOUND_MODELS,
@@ -113,6 +114,7 @@ def presence_config(
         alert_window_s=float(option(options, OPT_HIGH_SENSITIVITY_WINDOW_S)),
         low_power=bool(option(options, OPT_LOW_POWER)),
         low_power_pause_s=float(option(options, OPT_LOW_POWER_PAUSE_S)),
+        max_level_dbfs=float(option(options, OPT_PRESENCE_MAX_LEVEL_DBFS)),
     )
     if calibration:
         config = dataclasses.replace(
@@ -132,6 +134,7 @@ def with_user_settings(current: PresenceConfig, wanted: PresenceConfig) -> Prese
         alert_window_s=wanted.alert_window_s,
         low_power=wanted.low_power,
         low_power_pause_s=wanted.low_power_pause_s,
+        max_level_dbfs=wanted.max_level_dbfs,
     )
 
 

@@ -108,6 +108,28 @@ def test_calibrates_first_then_detects(classifier: MotionClassifier) -> None:
     assert _motion(results)[0].time_s > calibration[0].time_s
 
 
+def test_a_lowered_level_cap_holds_for_calibration_and_emission(
+    classifier: MotionClassifier,
+) -> None:
+    cap_dbfs = -50.0
+
+    def lowered(mixer: OutputMixer) -> PresenceDetector:
+        detector = PresenceDetector(mixer, PresenceConfig(), classifier=classifier)
+        detector.update_config(PresenceConfig(max_level_dbfs=cap_dbfs))
+        return detector
+
+    results, loudest, _ = _run(Scene(name="quiet", duration_s=60.0), lowered, 10.0)
+    calibration = [r for r in results if isinstance(r, CalibrationResult)]
+    assert len(calibration) == 1
+    assert calibration[0].level_dbfs <= cap_dbfs  # the stored level, not only the played one
+    assert loudest <= dbfs_to_amplitude(cap_dbfs) * 1.0001
+
+
+def test_a_level_cap_louder_than_the_ceiling_is_refused() -> None:
+    with pytest.raises(ValueError, match="level cap"):
+        PresenceConfig(max_level_dbfs=-6.0)
+
+
 def test_deaf_hardware_raises_unsupported_and_never_reports_motion(
     classifier: MotionClassifier,
 ) -> None:

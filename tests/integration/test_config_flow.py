@@ -328,6 +328,7 @@ async def test_options_flow(hass: HomeAssistant, simulated_entry: MockConfigEntr
         "high_sensitivity_window_s": 300,
         "low_power": True,
         "low_power_pause_s": 30,
+        "presence_max_level_dbfs": -30,
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], presence)
     assert result["type"] is FlowResultType.CREATE_ENTRY

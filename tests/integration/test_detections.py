@@ -158,6 +158,12 @@ async def test_settings_reach_the_detectors_without_reload(
     assert presence.config.sensitivity == "high"
     assert float(_state(hass, number)) == 90
 
+    hass.config_entries.async_update_entry(
+        loaded, options={**loaded.options, "presence_max_level_dbfs": -30}
+    )
+    await wait_for(hass, lambda: presence.config.max_level_dbfs == -30)
+    assert presence.config.hold_time_s == 90
+
     await hass.services.async_call(
         "select",
         SERVICE_SELECT_OPTION,

@@ -7,6 +7,9 @@ from typing import Literal
 
 Sensitivity = Literal["low", "medium", "high"]
 SENSITIVITIES: tuple[Sensitivity, ...] = ("low", "medium", "high")
+CARRIER_CAP_RANGE_DBFS = (-50.0, -12.0)
+"""The user may set the carrier's level cap within this range: never louder than -12 dBFS
+(about 88 dB SPL at 1 m on a speaker that plays 100 dB SPL at full scale)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,5 +46,10 @@ class PresenceConfig:
             raise ValueError("hold time and alert window must not be negative")
         if self.low_power_pause_s <= 0 or self.low_power_listen_s <= 0:
             raise ValueError("low-power pause and listen times must be positive")
+        if not CARRIER_CAP_RANGE_DBFS[0] <= self.max_level_dbfs <= CARRIER_CAP_RANGE_DBFS[1]:
+            raise ValueError(
+                f"the carrier's level cap must be within {CARRIER_CAP_RANGE_DBFS} dBFS, "
+                f"not {self.max_level_dbfs}"
+            )
         if self.level_dbfs > self.max_level_dbfs:
             object.__setattr__(self, "level_dbfs", self.max_level_dbfs)

@@ -104,6 +104,7 @@ class PresenceDetector:
         """Apply new settings (call in the worker thread, e.g. via ``EngineRuntime.submit``)."""
         old, self.config = self.config, config
         self.tracker.config = config
+        self._plan = dataclasses.replace(self._plan, max_level_dbfs=config.max_level_dbfs)
         if self.emitter is not None:
             self.emitter.set_cap(config.max_level_dbfs)
             if config.carrier_hz is not None:
