@@ -146,6 +146,15 @@ def eval_scene(job: Job, deployed: bool = True) -> tuple[SceneData, float | None
     return data, onset, clear
 
 
+def eval_scenes(
+    jobs: list[Job], deployed: bool = True, workers: int | None = None
+) -> list[tuple[SceneData, float | None, float | None]]:
+    """``eval_scene`` of many jobs, rendered side by side (``workers``: default all cores)."""
+    renderer_fingerprint()  # once, before forking, so the workers inherit it
+    with multiprocessing.get_context("fork").Pool(workers or os.cpu_count()) as pool:
+        return pool.map(functools.partial(eval_scene, deployed=deployed), jobs, chunksize=1)
+
+
 @dataclass(frozen=True)
 class Stages:
     """The two shipped networks: the per-frame classifier and the verifier."""
@@ -429,11 +438,7 @@ def main() -> None:
             for i in range(args.empty_scenes)
         ]
     )
-    renderer_fingerprint()  # once, before forking, so the workers inherit it
-    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
-        cached = pool.map(
-            functools.partial(eval_scene, deployed=not args.uncalibrated), jobs, chunksize=1
-        )
+    cached = eval_scenes(jobs, deployed=not args.uncalibrated, workers=args.workers)
     print(f"held-out scenes rendered in {time.monotonic() - started:.0f} s")
     # The most favourable comparison for the baseline: its threshold set on the held-out
     # empty rooms themselves, to raise as many false alarms there as the model does.

@@ -23,11 +23,8 @@ written by hand into ``OPERATING_POINTS`` in tracker.py. Use ``--quiet-rooms 120
 from __future__ import annotations
 
 import argparse
-import functools
 import itertools
 import json
-import multiprocessing
-import os
 from pathlib import Path
 
 from earshot_engine.presence import tracker
@@ -38,13 +35,12 @@ from models.presence.evaluate import (
     Outputs,
     SceneResult,
     _replay,
-    eval_scene,
+    eval_scenes,
     load_stages,
     outputs,
     summarize,
     usable,
 )
-from models.presence.pool import renderer_fingerprint
 
 EXTRA_WALKS_FIRST = 5000
 EXTRA_SEATED_FIRST = 6000
@@ -120,11 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     stages = load_stages(args.model, args.verifier)
     jobs = validation_jobs(args.first, args.scenes, args.walks, args.seated, args.quiet_rooms)
-    renderer_fingerprint()  # once, before forking, so the workers inherit it
-    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
-        cached = pool.map(
-            functools.partial(eval_scene, deployed=not args.uncalibrated), jobs, chunksize=1
-        )
+    cached = eval_scenes(jobs, deployed=not args.uncalibrated)
     scenes = []
     for job, (data, onset, clear) in zip(jobs, cached, strict=True):
         result = SceneResult(job.kind, job.duration_s, onset, clear, usable(data))
