@@ -254,7 +254,7 @@ def calibrate(job: Job, scene: Scene) -> CalibrationResult:
     )
     plan = CalibrationPlan()
     emitter = CarrierEmitter(
-        plan.candidates_hz[0], plan.probe_level_dbfs, max_level_dbfs=plan.max_level_dbfs
+        plan.candidates_hz[0], plan.probe_dbfs, max_level_dbfs=plan.max_level_dbfs
     )
     mixer = OutputMixer()
     mixer.attach(emitter)

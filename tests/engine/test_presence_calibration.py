@@ -74,3 +74,21 @@ def test_hardware_that_cannot_carry_ultrasound_is_reported() -> None:
     assert not result.ok
     assert result.unsupported
     assert "ultrasound" in result.reason
+
+
+def test_a_cap_below_the_probe_level_probes_at_the_cap() -> None:
+    """The room gives about 68 dB at -50 dBFS: counted as a -40 dBFS probe, the SNR at the
+    cap would come out 10 dB short, below the 63 dB asked for here."""
+    plan = CalibrationPlan(max_level_dbfs=-50.0, usable_snr_db=63.0)
+    result, loudest = _calibrate(Scene(name="quiet", duration_s=30.0), plan)
+    assert result.ok, result.reason
+    assert result.level_dbfs == plan.max_level_dbfs
+    assert loudest <= dbfs_to_amplitude(plan.max_level_dbfs) * 1.0001
+
+
+def test_a_lowered_cap_that_leaves_too_little_snr_is_named_in_the_reason() -> None:
+    plan = CalibrationPlan(max_level_dbfs=-50.0, usable_snr_db=80.0)
+    result, _ = _calibrate(Scene(name="quiet", duration_s=30.0), plan)
+    assert result.unsupported
+    assert "-50 dBFS" in result.reason
+    assert "ceiling" in result.reason

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -123,6 +125,29 @@ def test_a_lowered_level_cap_holds_for_calibration_and_emission(
     assert len(calibration) == 1
     assert calibration[0].level_dbfs <= cap_dbfs  # the stored level, not only the played one
     assert loudest <= dbfs_to_amplitude(cap_dbfs) * 1.0001
+
+
+def test_a_new_level_cap_recalibrates_under_it(classifier: MotionClassifier) -> None:
+    quiet = Scene(name="quiet", duration_s=60.0)
+    renderer = HomeRenderer(quiet, seed=3, sample_rate_hz=RATE_HZ, channels=1)
+    mixer = OutputMixer()
+    detector = PresenceDetector(mixer, PresenceConfig(), classifier=classifier)
+    cap_dbfs = -50.0
+    calibrations: list[CalibrationResult] = []
+    loudest_after = 0.0
+    for start in range(0, RATE_HZ * 20, BLOCK):
+        if start == RATE_HZ * 10:
+            detector.update_config(dataclasses.replace(detector.config, max_level_dbfs=cap_dbfs))
+        speaker = mixer.render(BLOCK, start, RATE_HZ)
+        if start >= RATE_HZ * 10:
+            loudest_after = max(loudest_after, float(np.max(np.abs(speaker))))
+        block = AudioBlock(renderer.render(start, speaker), RATE_HZ, start)
+        calibrations += [r for r in detector.process(block) if isinstance(r, CalibrationResult)]
+    assert len(calibrations) == 2
+    assert calibrations[0].level_dbfs > cap_dbfs
+    assert calibrations[1].level_dbfs <= cap_dbfs
+    assert detector.config.level_dbfs <= cap_dbfs
+    assert loudest_after <= dbfs_to_amplitude(cap_dbfs) * 1.0001
 
 
 def test_a_level_cap_louder_than_the_ceiling_is_refused() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio import AudioBlock
+from .config import CARRIER_CAP_RANGE_DBFS
 from .doppler import carrier_fits
 from .emitter import CarrierEmitter
 from .frontend import DopplerFrontEnd
@@ -47,6 +48,11 @@ class CalibrationPlan:
     settle_s: float = 0.35
     """Wait after each change (fade, output latency) before measuring."""
     listen_s: float = 0.6
+
+    @property
+    def probe_dbfs(self) -> float:
+        """The level probes play at: the probe level, or the cap if that is lower."""
+        return min(self.probe_level_dbfs, self.max_level_dbfs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +91,7 @@ class Calibrator:
         self._step_start_s: float | None = None
         self._frontends: dict[float, DopplerFrontEnd] = {}
         self._frames: dict[float, list[tuple[float, float]]] = {}
-        self._chosen = (self._emitter.carrier_hz, self.plan.probe_level_dbfs)
+        self._chosen = (self._emitter.carrier_hz, self.plan.probe_dbfs)
         self._verified = _Measurement(-np.inf, np.inf)
         self.done = False
 
@@ -136,7 +142,7 @@ class Calibrator:
             carriers: tuple[float, ...] = self._candidates
         else:
             if carrier is not None:
-                self._emitter.set_tone(carrier, self.plan.probe_level_dbfs)
+                self._emitter.set_tone(carrier, self.plan.probe_dbfs)
             self._emitter.resume()
             carriers = (self._emitter.carrier_hz,)
         self._frontends = {
@@ -163,20 +169,28 @@ class Calibrator:
 
     def _choose(self, time_s: float) -> CalibrationResult | None:
         plan = self.plan
-        headroom_db = plan.max_level_dbfs - plan.probe_level_dbfs
+        headroom_db = plan.max_level_dbfs - plan.probe_dbfs
         clean = [
             f for f in self._candidates if self._quiet[f].band_db < plan.interference_db
         ] or list(self._candidates)
         best = max(clean, key=lambda f: self._probe[f].carrier_db)
         probe_snr_db = self._probe[best].carrier_db
         if probe_snr_db + headroom_db < plan.usable_snr_db:
+            capped = plan.max_level_dbfs < CARRIER_CAP_RANGE_DBFS[1]
             return self._finish_unsupported(
                 time_s,
                 f"the speaker and microphone do not carry ultrasound: the best carrier "
                 f"({best:.0f} Hz) reaches only {probe_snr_db + headroom_db:.0f} dB SNR "
-                f"at the maximum level (needs {plan.usable_snr_db:.0f} dB)",
+                f"at the maximum level of {plan.max_level_dbfs:.0f} dBFS (needs "
+                f"{plan.usable_snr_db:.0f} dB)"
+                + (
+                    f"; that level cap is below the {CARRIER_CAP_RANGE_DBFS[1]:.0f} dBFS "
+                    "ceiling, and raising it may be enough"
+                    if capped
+                    else ""
+                ),
             )
-        level = plan.probe_level_dbfs + plan.required_snr_db - probe_snr_db
+        level = plan.probe_dbfs + plan.required_snr_db - probe_snr_db
         self._chosen = (best, float(np.clip(level, plan.min_level_dbfs, plan.max_level_dbfs)))
         self._emitter.set_tone(*self._chosen)
         return None

@@ -107,6 +107,8 @@ class PresenceDetector:
         self._plan = dataclasses.replace(self._plan, max_level_dbfs=config.max_level_dbfs)
         if self.emitter is not None:
             self.emitter.set_cap(config.max_level_dbfs)
+            # Under a new cap another carrier (or, raised, a louder level) may serve better.
+            self._calibration_requested |= config.max_level_dbfs != old.max_level_dbfs
             if config.carrier_hz is not None:
                 self.emitter.set_tone(config.carrier_hz, config.level_dbfs)
         if config.carrier_hz != old.carrier_hz or config.reference_channel != old.reference_channel:
