@@ -15,9 +15,9 @@ false alarms per hour in motion-free scenes and after walkers left (when the
 tracker is in its post-motion alert mode), over the grids ``--strict-grid`` and
 ``--alert-grid`` (strict points with the alert point as shipped, then alert points with
 the strict point as shipped). The rules that picked the shipped points from these
-figures are in the model card (section *Averaged networks*); the chosen values are
-written by hand into ``OPERATING_POINTS`` in tracker.py. Use ``--quiet-rooms 120``
-(2.33 h of rooms): a few events on 0.47 h are within training noise.
+figures are in the model card (sections *Averaged networks* and *As deployed*); the
+chosen values are written by hand into ``OPERATING_POINTS`` in tracker.py. Use
+``--quiet-rooms 120`` (2.5 h of rooms): a few events on 0.47 h are within training noise.
 """
 
 from __future__ import annotations
