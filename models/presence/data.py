@@ -227,13 +227,16 @@ def render(job: Job, scene: Scene) -> np.ndarray:
     return np.concatenate(list(render_blocks(job, scene)))
 
 
-def render_blocks(job: Job, scene: Scene) -> Iterator[np.ndarray]:
-    """The mic samples block by block (BLOCK_FRAMES each), carrier playing."""
+def render_blocks(
+    job: Job, scene: Scene, emitter: CarrierEmitter | None = None
+) -> Iterator[np.ndarray]:
+    """The mic samples block by block (BLOCK_FRAMES each), the job's carrier playing, or
+    ``emitter``, which the caller may retune between blocks (each is rendered on demand)."""
     renderer = HomeRenderer(
         scene, seed=job.seed, sample_rate_hz=job.sample_rate_hz, channels=job.channels
     )
     mixer = OutputMixer()
-    mixer.attach(CarrierEmitter(job.carrier_hz, job.level_dbfs, max_level_dbfs=-12.0))
+    mixer.attach(emitter or CarrierEmitter(job.carrier_hz, job.level_dbfs, max_level_dbfs=-12.0))
     total = round(job.duration_s * job.sample_rate_hz)
     for start in range(0, total, BLOCK_FRAMES):
         frames = min(BLOCK_FRAMES, total - start)
@@ -249,20 +252,13 @@ def calibrate(job: Job, scene: Scene) -> CalibrationResult:
     room = dataclasses.replace(
         scene, actions=tuple(a for a in scene.actions if not isinstance(a, Walk | SitAndWork))
     )
-    renderer = HomeRenderer(
-        room, seed=job.seed, sample_rate_hz=job.sample_rate_hz, channels=job.channels
-    )
     plan = CalibrationPlan()
     emitter = CarrierEmitter(
         plan.candidates_hz[0], plan.probe_dbfs, max_level_dbfs=plan.max_level_dbfs
     )
-    mixer = OutputMixer()
-    mixer.attach(emitter)
     calibrator = Calibrator(emitter, job.sample_rate_hz, job.channels, plan)
-    total = round(room.duration_s * job.sample_rate_hz)
-    for start in range(0, total - BLOCK_FRAMES + 1, BLOCK_FRAMES):
-        speaker = mixer.render(BLOCK_FRAMES, start, job.sample_rate_hz)
-        block = AudioBlock(renderer.render(start, speaker), job.sample_rate_hz, start)
+    for index, samples in enumerate(render_blocks(job, room, emitter)):
+        block = AudioBlock(samples, job.sample_rate_hz, index * BLOCK_FRAMES)
         result = calibrator.process(block)
         if result is not None:
             return result

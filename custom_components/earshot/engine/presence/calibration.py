@@ -176,20 +176,18 @@ class Calibrator:
         best = max(clean, key=lambda f: self._probe[f].carrier_db)
         probe_snr_db = self._probe[best].carrier_db
         if probe_snr_db + headroom_db < plan.usable_snr_db:
-            capped = plan.max_level_dbfs < CARRIER_CAP_RANGE_DBFS[1]
-            return self._finish_unsupported(
-                time_s,
+            reason = (
                 f"the speaker and microphone do not carry ultrasound: the best carrier "
                 f"({best:.0f} Hz) reaches only {probe_snr_db + headroom_db:.0f} dB SNR "
                 f"at the maximum level of {plan.max_level_dbfs:.0f} dBFS (needs "
                 f"{plan.usable_snr_db:.0f} dB)"
-                + (
+            )
+            if plan.max_level_dbfs < CARRIER_CAP_RANGE_DBFS[1]:
+                reason += (
                     f"; that level cap is below the {CARRIER_CAP_RANGE_DBFS[1]:.0f} dBFS "
                     "ceiling, and raising it may be enough"
-                    if capped
-                    else ""
-                ),
-            )
+                )
+            return self._finish_unsupported(time_s, reason)
         level = plan.probe_dbfs + plan.required_snr_db - probe_snr_db
         self._chosen = (best, float(np.clip(level, plan.min_level_dbfs, plan.max_level_dbfs)))
         self._emitter.set_tone(*self._chosen)

@@ -50,7 +50,8 @@ class PresenceDetector:
         self.config = config or PresenceConfig()
         self._output = output
         self._classifier = classifier or MotionClassifier()
-        self._plan = calibration_plan or CalibrationPlan(max_level_dbfs=self.config.max_level_dbfs)
+        self._plan = calibration_plan or CalibrationPlan()
+        """What calibration tries; its level cap is always the config's (taken at each run)."""
         self.tracker = OccupancyTracker(self.config)
         self.emitter: CarrierEmitter | None = None
         if output is not None:
@@ -104,7 +105,6 @@ class PresenceDetector:
         """Apply new settings (call in the worker thread, e.g. via ``EngineRuntime.submit``)."""
         old, self.config = self.config, config
         self.tracker.config = config
-        self._plan = dataclasses.replace(self._plan, max_level_dbfs=config.max_level_dbfs)
         if self.emitter is not None:
             self.emitter.set_cap(config.max_level_dbfs)
             # Under a new cap another carrier (or, raised, a louder level) may serve better.
@@ -132,7 +132,7 @@ class PresenceDetector:
                 self.emitter,
                 block.sample_rate_hz,
                 block.channels,
-                self._plan,
+                dataclasses.replace(self._plan, max_level_dbfs=self.config.max_level_dbfs),
                 self.config.reference_channel,
             )
         if self._calibrator is not None:
