@@ -233,7 +233,11 @@ def main() -> None:
     parser.add_argument("--sensitivity", default="medium", choices=["low", "medium", "high"])
     parser.add_argument("--models-dir", type=Path, default=ENGINE_SOUNDS.parents[1] / "models")
     parser.add_argument(
-        "--data", choices=sorted(data.TRAINING_SETS), default="standard", help="clips to stream"
+        "--data",
+        choices=sorted(data.TRAINING_SETS),
+        default="standard",
+        help="clips to stream; 'extended' adds the training folds' CC BY-NC recordings, "
+        "a fair validation of either model set (streaming is evaluation, not training)",
     )
     args = parser.parse_args()
     config = SoundConfig(sensitivity=args.sensitivity, clips=False)
