@@ -138,8 +138,9 @@ def eval_scene(job: Job, deployed: bool = True) -> tuple[SceneData, float | None
     """A held-out scene's frames (rendered once, cached) and its target onset / clear times.
 
     Deployed, the carrier and level are those self-calibration picks in the scene's room,
-    as Earshot runs; otherwise the job's random draw (any carrier at -40 to -20 dBFS,
-    whatever SNR that gives the hardware: a stress test of an uncalibrated link).
+    as Earshot runs; otherwise the job's random draw (any carrier, at a level from its split's
+    ``LEVEL_RANGE_DBFS``, whatever SNR that gives the hardware: a stress test of an
+    uncalibrated link).
     """
     data = load_or_render(as_deployed(job) if deployed else job)
     onset, clear = _onsets(make_scene(job), job.seed)
