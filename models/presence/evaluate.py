@@ -398,7 +398,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--walk-scenes", type=int, default=60)
     parser.add_argument("--seated-scenes", type=int, default=40)
-    parser.add_argument("--empty-scenes", type=int, default=60)
+    parser.add_argument(
+        "--empty-scenes",
+        type=int,
+        default=300,
+        help="motion-free 60 s rooms (300 = 5 h: fewer cannot count rare false alarms)",
+    )
     parser.add_argument("--mine-scenes", type=int, default=160)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="model path without suffix")
