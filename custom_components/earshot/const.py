@@ -11,6 +11,7 @@ import logging
 from typing import Final
 
 from .engine.guard.policy import DEFAULT_ALERTS, DETECTIONS, GuardMode
+from .engine.presence.config import CARRIER_CAP_RANGE_DBFS
 from .engine.sounds.models import MODEL_SETS
 from .engine.sounds.vocabulary import SENSITIVITIES, SOUND_TYPES
 
@@ -101,7 +102,7 @@ DEFAULT_OPTIONS: Final[dict[str, object]] = {
     OPT_HIGH_SENSITIVITY_WINDOW_S: 600,
     OPT_LOW_POWER: False,
     OPT_LOW_POWER_PAUSE_S: 60,
-    OPT_PRESENCE_MAX_LEVEL_DBFS: -12,
+    OPT_PRESENCE_MAX_LEVEL_DBFS: CARRIER_CAP_RANGE_DBFS[1],
     OPT_SOUNDS_ENABLED: list(SOUND_NAMES),
     OPT_SOUND_SENSITIVITY: SENSITIVITY_MEDIUM,
     OPT_SOUND_SENSITIVITY_PER_SOUND: {},

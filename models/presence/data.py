@@ -245,7 +245,7 @@ def render_blocks(
         scene, seed=job.seed, sample_rate_hz=job.sample_rate_hz, channels=job.channels
     )
     mixer = OutputMixer()
-    mixer.attach(emitter or CarrierEmitter(job.carrier_hz, job.level_dbfs, max_level_dbfs=-12.0))
+    mixer.attach(emitter or CarrierEmitter(job.carrier_hz, job.level_dbfs))
     total = round(job.duration_s * job.sample_rate_hz)
     for start in range(0, total, BLOCK_FRAMES):
         frames = min(BLOCK_FRAMES, total - start)

@@ -34,7 +34,7 @@ class CalibrationPlan:
     candidates_hz: tuple[float, ...] = DEFAULT_CANDIDATES_HZ
     probe_level_dbfs: float = -40.0
     """Quiet enough to be harmless, loud enough to measure on good hardware."""
-    max_level_dbfs: float = -12.0
+    max_level_dbfs: float = CARRIER_CAP_RANGE_DBFS[1]
     min_level_dbfs: float = -60.0
     required_snr_db: float = 90.0
     """Carrier over the Doppler noise floor to aim for. Measured on validation rooms

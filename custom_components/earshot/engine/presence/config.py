@@ -25,7 +25,7 @@ class PresenceConfig:
     """Carrier from the last calibration; None calibrates when the stream starts."""
     level_dbfs: float = -30.0
     """Emission level from the last calibration."""
-    max_level_dbfs: float = -12.0
+    max_level_dbfs: float = CARRIER_CAP_RANGE_DBFS[1]
     """Hard cap on the carrier's peak level; calibration never goes above it."""
     reference_channel: int | None = None
     """Input channel that carries the playback monitor (what the speaker plays), if any."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio import FloatArray
+from .config import CARRIER_CAP_RANGE_DBFS
 
 DEFAULT_FADE_S = 0.08
 """Raised-cosine-like fade length; long enough to keep the spectrum splatter inaudible."""
@@ -40,7 +41,7 @@ class CarrierEmitter:
         carrier_hz: float,
         level_dbfs: float,
         *,
-        max_level_dbfs: float = -12.0,
+        max_level_dbfs: float = CARRIER_CAP_RANGE_DBFS[1],
         fade_s: float = DEFAULT_FADE_S,
     ) -> None:
         self._cap = dbfs_to_amplitude(max_level_dbfs)
