@@ -42,8 +42,8 @@ OPERATING_POINTS: dict[tuple[Sensitivity, bool], OperatingPoint] = {
     # (lower threshold) so a person who sat down keeps the room occupied, while a new major
     # episode needs more evidence: a false major would otherwise set off a cascade (at
     # medium, 44 -> 91 false events/h on validation with the strict point's major part).
-    ("low", False): OperatingPoint(0.95, 0.9, 4, 16, verify_major=0.9, verify_minor=0.95),
-    ("low", True): OperatingPoint(0.95, 0.6, 4, 16, verify_major=0.95, verify_minor=0.95),
+    ("low", False): OperatingPoint(0.98, 0.9, 4, 16, verify_major=0.5, verify_minor=0.95),
+    ("low", True): OperatingPoint(0.95, 0.6, 4, 24, verify_major=0.95, verify_minor=0.95),
     ("medium", False): OperatingPoint(0.7, 0.6, 1, 8, verify_major=0.3, verify_minor=0.9),
     ("medium", True): OperatingPoint(0.9, 0.5, 3, 4, verify_major=0.5, verify_minor=0.9),
     ("high", False): OperatingPoint(0.6, 0.5, 1, 6, verify_major=0.0, verify_minor=0.9),
