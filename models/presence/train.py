@@ -378,9 +378,10 @@ def train_members(member: Member, count: int, workers: int | None):  # type: ign
     return models
 
 
-def proposals(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def proposals(model, pool: list[SceneData], every: int = 1) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     """Verifier examples: three-second windows at the classifier's proposals, labelled
-    1 where a person moves (walking or seated motion), 0 where nobody does."""
+    1 where a person moves (walking or seated motion), 0 where nobody does; every
+    ``every``-th of them, counted over the whole pool."""
     xs, ys = [], []
     for data in pool:
         x = windows_of(data)
@@ -391,7 +392,7 @@ def proposals(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  #
         keep = proposed & (labels != IGNORE)
         xs.append(windows_of(data, frames=VERIFIER_CONTEXT_FRAMES)[keep])
         ys.append(np.isin(labels[keep], (1, 2)).astype(np.int64))
-    return np.concatenate(xs), np.concatenate(ys)
+    return np.concatenate(xs)[::every], np.concatenate(ys)[::every]
 
 
 def hard_cases(model, pool: list[SceneData]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
@@ -534,9 +535,8 @@ def main() -> None:
     del x, y, hx, hy, seed_model
 
     vx, vy = proposals(model, train_pool + mine_pool)
-    qx, qy = proposals(model, quiet_pool)
-    vx = np.concatenate([vx, qx[::QUIET_PROPOSAL_STRIDE]])
-    vy = np.concatenate([vy, qy[::QUIET_PROPOSAL_STRIDE]])
+    qx, qy = proposals(model, quiet_pool, every=QUIET_PROPOSAL_STRIDE)
+    vx, vy = np.concatenate([vx, qx]), np.concatenate([vy, qy])
     del qx, qy
     vx, vy = with_augmented(vx, vy, (1,), args.augment_copies, seed=args.seed + 2)
     log["verifier_windows"] = {"other": int(np.sum(vy == 0)), "person": int(np.sum(vy == 1))}
