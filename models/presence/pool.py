@@ -18,6 +18,7 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Sequence
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 import numpy as np
@@ -84,11 +85,31 @@ def load_or_render(job: Job) -> SceneData:
     return scene_data(job, load_rendering(job, scene), scene)
 
 
+class Renderer:
+    """Forked worker processes that render pools while the caller goes on (``start``).
+
+    Create it before TensorFlow starts its thread pools: the workers are forked.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        renderer_fingerprint()  # once, before forking, so the workers inherit it
+        self._pool = multiprocessing.get_context("fork").Pool(workers or os.cpu_count() or 1)
+
+    def start(self, jobs: Sequence[Job]) -> AsyncResult[list[SceneData]]:
+        """Scene data of ``jobs`` (``.get()`` waits for them), rendered after earlier starts."""
+        return self._pool.map_async(load_or_render, jobs, chunksize=1)
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+
 def render_pool(jobs: Sequence[Job], workers: int | None = None) -> list[SceneData]:
     """Scene data of many jobs, using ``workers`` processes (default: all cores)."""
-    renderer_fingerprint()  # once, before forking, so workers inherit it
-    count = workers or os.cpu_count() or 1
-    if count <= 1:
+    if (workers or os.cpu_count() or 1) <= 1:
         return [load_or_render(job) for job in jobs]
-    with multiprocessing.get_context("fork").Pool(count) as pool:
-        return pool.map(load_or_render, jobs, chunksize=1)
+    with Renderer(workers) as renderer:
+        return renderer.start(jobs).get()
